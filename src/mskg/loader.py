@@ -1,0 +1,113 @@
+"""The one way in: every command, the viz, the server and the tests load the graph here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import Graph
+
+from mskg.errors import GraphLoadError
+from mskg.paths import default_graph_dir
+
+#: RDF formats read from a graph folder, by file suffix.
+RDF_FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
+
+#: The SHACL shapes are the graph's schema, not knowledge: kept out of the data graph.
+SHAPES_FILE = "shapes.ttl"
+
+_LINE_PATTERNS = (
+    re.compile(r"at line (\d+)"),
+    re.compile(r"line (\d+)"),
+    re.compile(r":(\d+):"),
+)
+
+
+def graph_files(path: Path | str | None = None, *, include_shapes: bool = False) -> list[Path]:
+    """The RDF files that make up the graph at ``path`` (a folder or one file), sorted."""
+    root = Path(path) if path is not None else default_graph_dir()
+    if not root.exists():
+        raise GraphLoadError(root, "no such file or directory")
+    if root.is_file():
+        return [root]
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix in RDF_FORMATS
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and (include_shapes or p.name != SHAPES_FILE)
+    )
+    if not files:
+        raise GraphLoadError(root, "no RDF files (*.ttl, *.nt, *.jsonld, *.rdf, *.owl) found")
+    return files
+
+
+def parse_file(graph: Graph, file: Path) -> None:
+    """Parse one RDF file into ``graph``, turning parser failures into a file:line error."""
+    fmt = RDF_FORMATS.get(file.suffix, "turtle")
+    try:
+        # Bytes, not a path: rdflib then never resolves the location as a URL.
+        data = file.read_bytes()
+    except OSError as exc:
+        raise GraphLoadError(file, f"cannot read: {exc.strerror}") from exc
+    try:
+        graph.parse(data=data, format=fmt, publicID=file.resolve().as_uri())
+    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
+        raise _syntax_error(file, exc) from exc
+
+
+def _syntax_error(file: Path, exc: Exception) -> GraphLoadError:
+    line = getattr(exc, "lines", None)
+    if isinstance(line, int):
+        line += 1  # rdflib's notation3 parser counts lines from zero
+    message = getattr(exc, "_why", None) or str(exc).strip().splitlines()[-1]
+    if not isinstance(line, int):
+        for pattern in _LINE_PATTERNS:
+            match = pattern.search(str(exc))
+            if match:
+                line = int(match.group(1))
+                break
+    return GraphLoadError(file, f"syntax error: {message}", line=line)
+
+
+def load_files(files: Iterable[Path]) -> Graph:
+    """Parse the given files into one fresh rdflib graph."""
+    graph = Graph(bind_namespaces="core")
+    for file in files:
+        parse_file(graph, file)
+    _bind_prefixes(graph)
+    return graph
+
+
+def load_graph(path: Path | str | None = None, *, include_shapes: bool = False) -> Graph:
+    """Return an rdflib graph with every triple of the RDF files under ``path``.
+
+    ``path`` defaults to the curated graph shipped with mskg (``graph/``). The SHACL shapes file
+    is left out unless ``include_shapes`` is true: shapes describe the data, they are not facts.
+    Raises :class:`mskg.GraphLoadError` naming the file and line of the first syntax error.
+    """
+    return load_files(graph_files(path, include_shapes=include_shapes))
+
+
+def load_shapes(path: Path | str | None = None) -> Graph:
+    """The SHACL shapes graph (``shapes.ttl``) of the graph folder at ``path``."""
+    root = Path(path) if path is not None else default_graph_dir()
+    shapes = root / SHAPES_FILE if root.is_dir() else root
+    if not shapes.is_file():
+        shapes = default_graph_dir() / SHAPES_FILE
+    return load_files([shapes])
+
+
+def _bind_prefixes(graph: Graph) -> None:
+    from mskg.vocab import PREFIXES
+
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)

@@ -1,0 +1,138 @@
+"""Typo-proof names for the mskg ontology and the prefixes the project binds.
+
+``MSKG`` is a closed :class:`rdflib.namespace.DefinedNamespace`: ``MSKG.hasSeriousAdverseEfect``
+raises ``AttributeError`` instead of minting a new IRI. ``tests/test_vocab.py`` keeps it in step
+with ``graph/ontology.ttl``.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+MSKG_IRI = "https://w3id.org/mskg/ontology/"
+RESOURCE_IRI = "https://w3id.org/mskg/resource/"
+
+MSKR = Namespace(RESOURCE_IRI)
+SCHEMA = Namespace("http://schema.org/")
+BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
+QUDT = Namespace("http://qudt.org/schema/qudt/")
+
+
+class MSKG(DefinedNamespace):
+    """Classes, properties and concepts defined in graph/ontology.ttl."""
+
+    _fail = True
+    _NS = Namespace(MSKG_IRI)
+
+    ActionType: URIRef
+    AdministrationMethod: URIRef
+    AdverseEffect: URIRef
+    AdverseEffectAssociation: URIRef
+    AnatomicalStructure: URIRef
+    AntiInflammatory: URIRef
+    Association: URIRef
+    BloodProduct: URIRef
+    CareSetting: URIRef
+    CellType: URIRef
+    CumulativeDoseLimit: URIRef
+    Depletion: URIRef
+    Disease: URIRef
+    DiseaseEpisode: URIRef
+    DiseaseModifyingTherapy: URIRef
+    DosingPhase: URIRef
+    DosingPhaseType: URIRef
+    DosingRegimen: URIRef
+    Drug: URIRef
+    DrugClass: URIRef
+    FrequencyCategory: URIRef
+    ImmuneSupport: URIRef
+    Immunosuppression: URIRef
+    IndicationAssociation: URIRef
+    InformationSource: URIRef
+    InfusionTreatment: URIRef
+    InitialPhase: URIRef
+    MSForm: URIRef
+    MSSeverity: URIRef
+    MSSubtype: URIRef
+    MaintenancePhase: URIRef
+    MechanismOfAction: URIRef
+    MigrationBlockade: URIRef
+    MolecularEntity: URIRef
+    Procedure: URIRef
+    Rare: URIRef
+    RegulatoryAgency: URIRef
+    RegulatoryApproval: URIRef
+    RelapseTreatment: URIRef
+    Removal: URIRef
+    RepeatCoursePhase: URIRef
+    SourceSection: URIRef
+    Symptom: URIRef
+    Targeting: URIRef
+    Treatment: URIRef
+    UsageRestriction: URIRef
+    actionType: URIRef
+    actsOnCell: URIRef
+    actsOnMolecule: URIRef
+    administeredBy: URIRef
+    administrationSetting: URIRef
+    anatomicalContext: URIRef
+    approvalYear: URIRef
+    approvedFor: URIRef
+    approvingAgency: URIRef
+    causeKnown: URIRef
+    curable: URIRef
+    damages: URIRef
+    doseInterval: URIRef
+    firstApprovedFor: URIRef
+    frequency: URIRef
+    hasAdverseEffect: URIRef
+    hasApproval: URIRef
+    hasCommonAdverseEffect: URIRef
+    hasCumulativeDoseLimit: URIRef
+    hasDosingRegimen: URIRef
+    hasMechanism: URIRef
+    hasPhase: URIRef
+    hasProcessSideEffect: URIRef
+    hasSeriousAdverseEffect: URIRef
+    hasSymptom: URIRef
+    immuneMediated: URIRef
+    increasesRiskOf: URIRef
+    indicatedFor: URIRef
+    latestOnset: URIRef
+    limitSpan: URIRef
+    minimumPriorTherapies: URIRef
+    numberOfDoses: URIRef
+    onlyIfPreExisting: URIRef
+    phaseOrder: URIRef
+    phaseType: URIRef
+    potentiallyFatal: URIRef
+    requiresCloseMonitoring: URIRef
+    requiresCondition: URIRef
+    restrictionReason: URIRef
+    sectionOrder: URIRef
+    startsAfter: URIRef
+    usageRestriction: URIRef
+    usualOnsetWithin: URIRef
+    usuallyReachedAfterMax: URIRef
+    usuallyReachedAfterMin: URIRef
+
+
+#: Prefixes bound on every loaded graph and declared in every query.
+PREFIXES: dict[str, str] = {
+    "mskg": MSKG_IRI,
+    "mskr": RESOURCE_IRI,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "http://schema.org/",
+    "biolink": "https://w3id.org/biolink/vocab/",
+    "qudt": "http://qudt.org/schema/qudt/",
+    "unit": "http://qudt.org/vocab/unit/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "vann": "http://purl.org/vocab/vann/",
+}
