@@ -6,10 +6,15 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import rdflib
 from rdflib import Graph
 
 from mskg.errors import GraphLoadError
 from mskg.paths import default_graph_dir
+
+# Keep literals as written: rdflib would otherwise rewrite "PT24H"^^xsd:duration as "P1D", and
+# researchers query, diff and export the lexical forms they wrote.
+rdflib.NORMALIZE_LITERALS = False
 
 #: RDF formats read from a graph folder, by file suffix.
 RDF_FORMATS: dict[str, str] = {
@@ -80,6 +85,8 @@ def _syntax_error(file: Path, exc: Exception) -> GraphLoadError:
 
 def load_files(files: Iterable[Path]) -> Graph:
     """Parse the given files into one fresh rdflib graph."""
+    # Set on every load, not once: pySHACL's validate() resets this global when it finishes.
+    rdflib.NORMALIZE_LITERALS = False
     graph = Graph(bind_namespaces="core")
     for file in files:
         parse_file(graph, file)

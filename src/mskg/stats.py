@@ -29,9 +29,9 @@ def graph_stats(graph: Graph) -> GraphStats:
     classes: Counter[str] = Counter()
     properties: Counter[str] = Counter()
     for _s, p, o in graph:
-        properties[graph.namespace_manager.normalizeUri(p)] += 1
+        properties[graph.namespace_manager.normalizeUri(str(p))] += 1
         if p == RDF.type and isinstance(o, URIRef):
-            classes[graph.namespace_manager.normalizeUri(o)] += 1
+            classes[graph.namespace_manager.normalizeUri(str(o))] += 1
     subjects = len(set(graph.subjects()))
 
     def ordered(counter: Counter[str]) -> list[tuple[str, int]]:

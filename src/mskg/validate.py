@@ -76,7 +76,7 @@ class SourceIndex:
         tokens = [f"<{term}>"]
         for prefix, namespace in PREFIXES.items():
             if term.startswith(namespace):
-                tokens.append(f"{prefix}:{term[len(namespace):]}")
+                tokens.append(f"{prefix}:{term[len(namespace) :]}")
         patterns = [re.compile(re.escape(t) + r"(?![\w\-.]*[\w\-])") for t in tokens]
         first: tuple[Path | None, int | None] = (None, None)
         for file, number, line in self._lines:
@@ -102,10 +102,10 @@ def _shorten_iris(message: str) -> str:
 def _short(term: object) -> str:
     text = str(term)
     if text.startswith(SHAPES_IRI):
-        return f"shape:{text[len(SHAPES_IRI):]}"
+        return f"shape:{text[len(SHAPES_IRI) :]}"
     for prefix, namespace in PREFIXES.items():
         if text.startswith(namespace) and prefix in ("mskg", "mskr", "schema", "prov", "skos"):
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     if isinstance(term, BNode):
         return "[blank node]"
     return text

@@ -1,0 +1,31 @@
+"""Shared fixtures: the real curated graph, loaded once, and paths built from this file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from mskg.loader import load_graph
+
+TESTS_DIR = Path(__file__).resolve().parent
+REPO_DIR = TESTS_DIR.parent
+GRAPH_DIR = REPO_DIR / "graph"
+QUERIES_DIR = REPO_DIR / "queries"
+SHARED_DIR = REPO_DIR.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def graph() -> Graph:
+    """The curated graph, loaded once per test session. Tests must not modify it."""
+    return load_graph(GRAPH_DIR)
+
+
+@pytest.fixture
+def graph_copy(tmp_path: Path) -> Path:
+    """A private copy of graph/ that a test may edit."""
+    target = tmp_path / "graph"
+    shutil.copytree(GRAPH_DIR, target, ignore=shutil.ignore_patterns("imports"))
+    return target

@@ -1,0 +1,173 @@
+"""The one loader, `mskg validate`, `mskg stats` and the refusal of broken input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from conftest import GRAPH_DIR
+from mskg import GraphLoadError, load_graph
+from mskg.cli import main
+from mskg.loader import graph_files
+from mskg.validate import validate_graph
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_load_graph_holds_every_file_except_shapes(graph: Graph) -> None:
+    expected = Graph()
+    for path in sorted(GRAPH_DIR.rglob("*.ttl")):
+        if path.name != "shapes.ttl" and "imports" not in path.parts:
+            expected.parse(path)
+    assert len(graph) == len(expected) > 1500
+    with_shapes = load_graph(GRAPH_DIR, include_shapes=True)
+    assert len(with_shapes) > len(graph)
+
+
+def test_default_path_is_the_curated_graph(graph: Graph) -> None:
+    assert len(load_graph()) == len(graph)
+
+
+def test_curated_graph_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    report = validate_graph(GRAPH_DIR)
+    assert report.conforms, "\n".join(map(str, report.problems))
+    assert main(["validate", "--graph", str(GRAPH_DIR)]) == 0
+    assert "conform" in capsys.readouterr().out
+
+
+def test_syntax_error_names_file_and_line(
+    graph_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = graph_copy / "data" / "dosing.ttl"
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    lines[29] = lines[29] + " ;;; ]"
+    broken.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(GraphLoadError) as info:
+        load_graph(graph_copy)
+    assert info.value.file == broken and info.value.line == 30
+    before = tree_digest(graph_copy)
+    assert main(["validate", "--graph", str(graph_copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"{broken}:30:" in err and "Traceback" not in err
+    assert tree_digest(graph_copy) == before, "validate must never write to the graph folder"
+
+
+def test_missing_folder_is_a_load_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--graph", str(tmp_path / "nope")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text {old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_typo_in_property_is_an_undefined_term(
+    graph_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = graph_copy / "data" / "treatments.ttl"
+    replace_in(target, "mskg:hasMechanism mskr:natalizumab-mechanism", "mskg:hasMechansim mskr:nat")
+    assert main(["validate", "--graph", str(graph_copy)]) == 1
+    err = capsys.readouterr().err
+    line = next(
+        n for n, text in enumerate(target.read_text().splitlines(), 1) if "hasMechansim" in text
+    )
+    assert f"{target}:{line}: mskg:hasMechansim: mskg property is not defined" in err
+
+
+def test_misspelled_resource_is_reported(graph_copy: Path) -> None:
+    target = graph_copy / "data" / "treatments.ttl"
+    replace_in(target, "mskg:actsOnCell mskr:b-cell , mskr:t-cell", "mskg:actsOnCell mskr:b-cel")
+    problems = validate_graph(graph_copy).problems
+    assert any(p.node == "mskr:b-cel" and "never described" in p.message for p in problems)
+
+
+def test_dose_without_unit_names_node_file_line_and_fix(graph_copy: Path) -> None:
+    target = graph_copy / "data" / "dosing.ttl"
+    replace_in(
+        target,
+        '    schema:doseUnit "mg" ;\n    mskg:doseInterval "P14D"',
+        '    mskg:doseInterval "P14D"',
+    )
+    problems = validate_graph(graph_copy).problems
+    [problem] = problems
+    assert problem.node == "mskr:ocrelizumab-initial"
+    assert problem.file == target
+    assert problem.line is not None
+    assert target.read_text().splitlines()[problem.line - 1].startswith("mskr:ocrelizumab-initial")
+    assert "add schema:doseUnit" in problem.message
+
+
+def test_missing_source_is_reported(graph_copy: Path) -> None:
+    target = graph_copy / "data" / "treatments.ttl"
+    replace_in(
+        target,
+        'where some infusions can be given."@en ;\n'
+        "    prov:wasDerivedFrom mskr:seed-section-administration .",
+        'where some infusions can be given."@en .',
+    )
+    problems = validate_graph(graph_copy).problems
+    assert [(p.node, "add prov:wasDerivedFrom" in p.message) for p in problems] == [
+        ("mskr:home", True)
+    ]
+
+
+def test_effect_link_without_seriousness_is_refused(graph_copy: Path) -> None:
+    extra = graph_copy / "data" / "extra.ttl"
+    extra.write_text(
+        "@prefix mskg: <https://w3id.org/mskg/ontology/> .\n"
+        "@prefix mskr: <https://w3id.org/mskg/resource/> .\n"
+        "mskr:rituximab mskg:hasAdverseEffect mskr:headache .\n",
+        encoding="utf-8",
+    )
+    problems = validate_graph(graph_copy).problems
+    assert any(p.node == "mskr:rituximab" and "common or serious" in p.message for p in problems), (
+        problems
+    )
+
+
+def test_direct_link_without_association_is_refused(graph_copy: Path) -> None:
+    extra = graph_copy / "data" / "extra.ttl"
+    extra.write_text(
+        "@prefix mskg: <https://w3id.org/mskg/ontology/> .\n"
+        "@prefix mskr: <https://w3id.org/mskg/resource/> .\n"
+        "mskr:rituximab mskg:hasSeriousAdverseEffect mskr:pml .\n",
+        encoding="utf-8",
+    )
+    problems = validate_graph(graph_copy).problems
+    assert any(p.node == "mskr:rituximab" and "no association" in p.message for p in problems)
+
+
+def test_graph_files_skip_hidden_and_shapes(graph_copy: Path) -> None:
+    (graph_copy / ".scratch.ttl").write_text("this is not turtle", encoding="utf-8")
+    names = {p.name for p in graph_files(graph_copy)}
+    assert "shapes.ttl" not in names and ".scratch.ttl" not in names and "ontology.ttl" in names
+
+
+def test_stats_counts_classes_and_properties(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--format", "json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["classes"]["mskg:DiseaseModifyingTherapy"] == 4
+    assert stats["classes"]["mskg:RelapseTreatment"] == 4
+    assert stats["properties"]["mskg:hasSeriousAdverseEffect"] == 17
+    assert stats["triples"] == sum(stats["properties"].values())
+
+
+def test_export_to_file_is_lossless(tmp_path: Path, graph: Graph) -> None:
+    from rdflib.compare import isomorphic
+
+    out = tmp_path / "g.nt"
+    assert main(["export", "--format", "nt", "-o", str(out)]) == 0
+    assert isomorphic(Graph().parse(out, format="nt"), graph)
