@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,18 @@ def graph_copy(tmp_path: Path) -> Path:
     target = tmp_path / "graph"
     shutil.copytree(GRAPH_DIR, target, ignore=shutil.ignore_patterns("imports"))
     return target
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_query_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point mskg's parsed-graph cache (mskg.cache) at a session temp folder, never ~/.cache."""
+    folder = tmp_path_factory.mktemp("mskg-cache")
+    saved = {key: os.environ.get(key) for key in ("MSKG_CACHE_DIR", "MSKG_NO_CACHE")}
+    os.environ["MSKG_CACHE_DIR"] = str(folder)
+    os.environ.pop("MSKG_NO_CACHE", None)
+    yield folder
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

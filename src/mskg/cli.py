@@ -25,6 +25,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "write the graph in another format"),
     "query": ("query", "run a named query, a .rq file or a SPARQL string"),
     "queries": ("queries", "list the named queries"),
+    "load": ("load", "write the graph plus extra RDF files into an Oxigraph store or endpoint"),
+    "serve": ("serve", "serve a read-only SPARQL endpoint with a query page"),
+    "viz": ("viz", "draw the graph as an interactive HTML page"),
+    "import": ("imports", "import side effects from SIDER 4.1 into graph/imports/"),
+    "new": ("new", "write a skeleton Turtle file for a new drug, to fill in"),
+    "docs": ("docs", "write HTML documentation of the ontology"),
+    "diff": ("diff", "statements added and removed between two versions of the graph"),
 }
 
 EPILOG = """exit codes:

@@ -52,6 +52,7 @@ class MSKG(DefinedNamespace):
     InformationSource: URIRef
     InfusionTreatment: URIRef
     InitialPhase: URIRef
+    LabelSideEffectAssociation: URIRef
     MSForm: URIRef
     MSSeverity: URIRef
     MSSubtype: URIRef
@@ -86,11 +87,14 @@ class MSKG(DefinedNamespace):
     doseInterval: URIRef
     firstApprovedFor: URIRef
     frequency: URIRef
+    frequencyLowerBound: URIRef
+    frequencyUpperBound: URIRef
     hasAdverseEffect: URIRef
     hasApproval: URIRef
     hasCommonAdverseEffect: URIRef
     hasCumulativeDoseLimit: URIRef
     hasDosingRegimen: URIRef
+    hasLabelledSideEffect: URIRef
     hasMechanism: URIRef
     hasPhase: URIRef
     hasProcessSideEffect: URIRef

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 
 from mskg.export import FORMATS
+from mskg.store import add_store_argument
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
+    add_store_argument(parser)
     parser.add_argument("--format", "-f", choices=FORMATS, default="ttl")
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write here (atomically); default: standard output"
@@ -17,8 +19,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mskg.export import export_graph
-    from mskg.loader import load_graph
+    from mskg.store import open_store
 
-    export_graph(load_graph(args.graph), args.format, args.output)
+    with open_store(args.store, args.graph, read_only=True) as store:
+        store.export(args.format, args.output)
     return 0

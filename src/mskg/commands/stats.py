@@ -5,18 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 
+from mskg.store import add_store_argument
+
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
+    add_store_argument(parser)
     parser.add_argument("--format", choices=["table", "json"], default="table")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from mskg.loader import load_graph
-    from mskg.stats import graph_stats
+    from mskg.store import open_store
 
-    stats = graph_stats(load_graph(args.graph))
+    with open_store(args.store, args.graph, read_only=True) as store:
+        stats = store.stats()
     if args.format == "json":
         print(json.dumps(stats.as_dict(), indent=2))
         return 0

@@ -1,0 +1,137 @@
+"""Benchmark: `mskg query NAME` against a plain rdflib script, both as whole processes.
+
+The plain script is what a researcher would write without mskg: parse every graph/**/*.ttl (less
+shapes.ttl) with rdflib, run the same SPARQL text, print the rows as CSV. mskg is timed three
+ways: with the cache off (MSKG_NO_CACHE=1), cold (an empty cache folder each run: parse, then
+write the cache) and warm (the cache already filled). The floor is a process that only imports
+rdflib and its SPARQL engine, which any of them must do.
+
+Runs are interleaved (one of each, N times) after two warm-up rounds, so drift in machine load
+hits every variant alike. Byte code is cached for all of them (PYTHONPYCACHEPREFIX, a temporary
+folder), as after a normal install, even where PYTHONDONTWRITEBYTECODE is set. Prints a Markdown
+table of wall-clock times in milliseconds.
+
+    python bench/bench_query.py [--query NAME] [--runs N]
+
+NAME must be a query whose parameters have no default (the plain script binds none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+PLAIN_SCRIPT = """\
+import sys
+from pathlib import Path
+
+import rdflib
+
+graph = rdflib.Graph()
+for path in sorted(Path(sys.argv[1]).rglob("*.ttl")):
+    if path.name != "shapes.ttl":
+        graph.parse(path, format="turtle")
+result = graph.query(Path(sys.argv[2]).read_text(encoding="utf-8"))
+sys.stdout.write(result.serialize(format="csv").decode("utf-8"))
+"""
+
+FLOOR_SCRIPT = "import rdflib, rdflib.plugins.sparql.processor"
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    elapsed = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    return elapsed, done.stdout
+
+
+def rows(text: str) -> list[tuple[str, ...]]:
+    return sorted(tuple(r) for r in csv.reader(io.StringIO(text)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--query", default="fda-approved-infusion-dmts", help="a named query")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs of each variant")
+    parser.add_argument("--graph", type=Path, default=REPO / "graph")
+    args = parser.parse_args()
+
+    query_file = REPO / "queries" / f"{args.query}.rq"
+    from mskg.query import read_query
+
+    if any(p.default for p in read_query(query_file).header.params):
+        # The plain script cannot resolve "natalizumab" to an IRI; it would answer another question.
+        parser.error(f"{args.query} has parameters with defaults; pick a query without")
+    python = sys.executable
+    work = Path(tempfile.mkdtemp(prefix="mskg-bench-"))
+    try:
+        plain = work / "plain.py"
+        plain.write_text(PLAIN_SCRIPT, encoding="utf-8")
+        base_env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("MSKG_") and k != "PYTHONDONTWRITEBYTECODE"
+        }
+        # Byte-code caches for every module (rdflib's and mskg's alike) in one private folder,
+        # as after a normal install; the warm-up rounds fill it. Keeps the source tree clean.
+        base_env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        mskg = [python, "-m", "mskg.cli", "query", args.query, "--graph", str(args.graph)]
+        mskg += ["--format", "csv"]
+        warm_cache = work / "warm-cache"
+        variants: dict[str, tuple[list[str], dict[str, str]]] = {
+            "floor: python importing rdflib + SPARQL": ([python, "-c", FLOOR_SCRIPT], base_env),
+            "plain rdflib script": (
+                [python, str(plain), str(args.graph), str(query_file)],
+                base_env,
+            ),
+            "mskg query, cache off": (mskg, {**base_env, "MSKG_NO_CACHE": "1"}),
+            "mskg query, cold cache": (mskg, base_env),  # MSKG_CACHE_DIR set per run below
+            "mskg query, warm cache": (mskg, {**base_env, "MSKG_CACHE_DIR": str(warm_cache)}),
+        }
+        times: dict[str, list[float]] = {name: [] for name in variants}
+        outputs: dict[str, str] = {}
+        for round_number in range(args.runs + 2):
+            for name, (command, env) in variants.items():
+                if name == "mskg query, cold cache":
+                    cold = work / f"cold-{round_number}"
+                    env = {**env, "MSKG_CACHE_DIR": str(cold)}
+                elapsed, out = timed(command, env)
+                if round_number >= 2:  # two warm-up rounds
+                    times[name].append(elapsed)
+                outputs[name] = out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    reference = rows(outputs["plain rdflib script"])
+    same = all(rows(outputs[name]) == reference for name in variants if name.startswith("mskg"))
+    plain_median = statistics.median(times["plain rdflib script"])
+    print(f"query: {args.query}   runs: {args.runs}   python: {sys.version.split()[0]}")
+    print(f"same rows as the plain script: {'yes' if same else 'NO'}\n")
+    print("| variant | median ms | min ms | mean ± sd ms | vs plain |")
+    print("|---|---:|---:|---:|---:|")
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        spread = statistics.stdev(samples) if len(samples) > 1 else 0.0
+        ratio = median / plain_median
+        print(
+            f"| {name} | {median:.0f} | {min(samples):.0f} | "
+            f"{statistics.mean(samples):.0f} ± {spread:.0f} | {ratio:.2f}× |"
+        )
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""Benchmark the stores: load time, query time and peak memory, at 10^3 to 10^7 triples.
+
+For each data set (SIDER-shaped synthetic data from generate_sider_like.py, and optionally the
+real SIDER 4.1 files converted to the same shape) and each variant, one fresh process loads the
+data and runs four SIDER-style queries; it reports its load time, each query's best time over
+``--repeat`` runs, and its peak resident memory. Variants:
+
+* ``memory``: mskg's default store (rdflib), ``open_store("memory", FILE)``, ``run_query``;
+* ``mskg-oxigraph``: ``open_store("oxigraph:DIR").load([FILE])`` (atomic bulk load), then
+  ``mskg.store.run_query`` (read-only guard, prefixes, rdflib terms out);
+* ``pyoxigraph``: the floor, a hand-written script: ``Store(DIR).bulk_load(path=FILE)``, then
+  ``store.query(text)`` with every value read out as a Python string.
+
+Prints one Markdown table (and ``--json FILE`` writes the raw numbers). Generated data and stores
+go to ``--workdir`` (default: a folder under the system temp dir), never into the repository.
+
+    python bench/bench_stores.py                      # 1e3 1e4 1e5 1e6, memory up to 1e6
+    python bench/bench_stores.py --sizes 1e5 1e6 1e7 --memory-max 1e5
+    python bench/bench_stores.py --sider ../shared/data/sider
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+VARIANTS = ("memory", "mskg-oxigraph", "pyoxigraph")
+
+PREFIXES = """PREFIX mskg: <https://w3id.org/mskg/ontology/>
+PREFIX mskr: <https://w3id.org/mskg/resource/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+"""
+
+#: SIDER-style questions: the commonest effects, one drug's profile, effects two drugs share,
+#: and pairs by frequency band.
+QUERIES = {
+    "top-effects": PREFIXES
+    + """SELECT ?effect ?label (COUNT(?drug) AS ?drugs) WHERE {
+  ?drug mskg:hasAdverseEffect ?effect . ?effect rdfs:label ?label .
+} GROUP BY ?effect ?label ORDER BY DESC(?drugs) LIMIT 20""",
+    "drug-profile": PREFIXES
+    + """SELECT ?effect ?label WHERE {
+  mskr:drug-0 mskg:hasAdverseEffect ?effect . ?effect rdfs:label ?label .
+} ORDER BY ?label""",
+    "shared-effects": PREFIXES
+    + """SELECT ?label WHERE {
+  mskr:drug-0 mskg:hasAdverseEffect ?effect . mskr:drug-1 mskg:hasAdverseEffect ?effect .
+  ?effect rdfs:label ?label .
+}""",
+    "frequency-bands": PREFIXES
+    + """SELECT ?band (COUNT(*) AS ?pairs) WHERE {
+  ?a a mskg:AdverseEffectAssociation ; mskg:frequencyLowerBound ?band ; rdf:object ?e .
+} GROUP BY ?band ORDER BY ?band""",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# One measurement, in its own process
+# --------------------------------------------------------------------------------------------
+
+
+def _best(run: Any, repeat: int) -> tuple[float, int]:
+    best, rows = float("inf"), 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        rows = run()
+        best = min(best, time.perf_counter() - started)
+    return best, rows
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux carries ru_maxrss over
+    from the parent through fork and exec, so a big parent would inflate every child."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(variant: str, data: Path, workdir: Path, repeat: int) -> dict[str, Any]:
+    store_dir = workdir / f"store-{variant}-{os.getpid()}"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    started = time.perf_counter()
+    if variant == "pyoxigraph":
+        import pyoxigraph
+
+        ox = pyoxigraph.Store(str(store_dir))
+        ox.bulk_load(path=str(data), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        ox.flush()
+        load = time.perf_counter() - started
+
+        def runner(text: str) -> Any:
+            def run() -> int:
+                rows = [
+                    tuple(None if t is None else t.value for t in solution)
+                    for solution in ox.query(text)  # type: ignore[union-attr]
+                ]
+                return len(rows)
+
+            return run
+    else:
+        from mskg.store import open_store, run_query
+
+        if variant == "memory":
+            store = open_store("memory", data, use_cache=False)
+            store.count()  # parses the file
+        else:
+            store = open_store(f"oxigraph:{store_dir}", create=True)
+            store.load([data], progress=False)
+        load = time.perf_counter() - started
+
+        def runner(text: str) -> Any:
+            def run() -> int:
+                return len(run_query(text, store).rows)
+
+            return run
+
+    queries = {}
+    for name, text in QUERIES.items():
+        seconds, rows = _best(runner(text), repeat)
+        queries[name] = {"seconds": seconds, "rows": rows}
+    peak_mb = _peak_mb()
+    shutil.rmtree(store_dir, ignore_errors=True)
+    return {"load": load, "queries": queries, "peak_mb": peak_mb}
+
+
+# --------------------------------------------------------------------------------------------
+# The runner
+# --------------------------------------------------------------------------------------------
+
+
+def measure(
+    variant: str, data: Path, workdir: Path, repeat: int, timeout: float
+) -> dict[str, Any] | None:
+    command = [sys.executable, __file__, "--child", variant, str(data), "--workdir", str(workdir)]
+    command += ["--repeat", str(repeat)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return None
+    except subprocess.CalledProcessError as exc:
+        sys.stderr.write(exc.stderr)
+        raise
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def datasets(args: argparse.Namespace, workdir: Path) -> list[tuple[str, Path]]:
+    sys.path.insert(0, str(HERE))
+    import generate_sider_like as gen
+
+    out = []
+    for size in args.sizes:
+        path = workdir / f"sider-like-{size:.0e}.nt"
+        if not path.is_file():
+            gen.write(gen.synthetic(int(size)), path)
+        out.append((f"synthetic {size:.0e}", path))
+    if args.sider is not None:
+        path = workdir / "sider-4.1.nt"
+        if not path.is_file():
+            gen.write(gen.from_sider(args.sider), path)
+        out.append(("SIDER 4.1", path))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", nargs="+", type=float, default=[1e3, 1e4, 1e5, 1e6])
+    parser.add_argument("--sider", type=Path, metavar="DIR", help="also the real SIDER 4.1 files")
+    parser.add_argument(
+        "--memory-max", type=float, default=1e6, help="skip the memory store above this size"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query (best is kept)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per measurement")
+    parser.add_argument("--workdir", type=Path, help="where data and stores go")
+    parser.add_argument("--json", type=Path, help="also write the raw numbers here")
+    parser.add_argument("--child", nargs=2, metavar=("VARIANT", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    workdir = args.workdir or Path(tempfile.gettempdir()) / "mskg-bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        variant, data = args.child
+        print(json.dumps(child(variant, Path(data), workdir, args.repeat)))
+        return 0
+
+    results = []
+    print("| data | triples | store | load s | query s (4 queries) | peak MB | vs floor |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    for label, path in datasets(args, workdir):
+        triples = count_lines(path)
+        floor: dict[str, Any] | None = None
+        for variant in reversed(VARIANTS):  # the floor first, for the ratios
+            if variant == "memory" and triples > args.memory_max * 1.5:
+                continue
+            got = measure(variant, path, workdir, args.repeat, args.timeout)
+            if got is None:
+                print(f"| {label} | {triples} | {variant} | timeout | | | |", flush=True)
+                continue
+            query = sum(q["seconds"] for q in got["queries"].values())
+            got.update(data=label, triples=triples, store=variant, query=query)
+            results.append(got)
+            if variant == "pyoxigraph":
+                floor = got
+            ratio = ""
+            if floor is not None and variant != "pyoxigraph":
+                ratio = f"{got['load'] / floor['load']:.2f}x / {query / floor['query']:.2f}x"
+            print(
+                f"| {label} | {triples} | {variant} | {got['load']:.3f} | {query:.3f} | "
+                f"{got['peak_mb']:.0f} | {ratio} |",
+                flush=True,
+            )
+    if args.json is not None:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

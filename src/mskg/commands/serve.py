@@ -1,0 +1,88 @@
+"""mskg serve: a read-only SPARQL 1.1 Protocol endpoint with a query page."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """routes:
+  /             a page to type a query or pick a named one, and see a table
+  /sparql       SPARQL 1.1 Protocol (GET ?query=, POST application/sparql-query or form)
+  /queries      the named queries (JSON); /queries/NAME?param=value runs one
+  /graph        the interactive HTML graph
+
+results: JSON (W3C SPARQL 1.1 Query Results JSON, default), XML, CSV, TSV by Accept or
+  format=json|xml|csv|tsv; CONSTRUCT/DESCRIBE: Turtle (default), N-Triples, JSON-LD. CORS on.
+
+safety: read-only (UPDATE refused with 403; SERVICE, FROM, LOAD refused: no outbound request);
+  each query runs in a worker process that is killed when it passes --timeout (503); at most
+  --max-rows rows; request bodies over --max-request-bytes refused (413). Bound to 127.0.0.1
+  unless --host says otherwise. Restart the server after `mskg load`.
+
+examples:
+  mskg serve
+  mskg serve --store oxigraph:./big.oxigraph --timeout 10 --port 8000
+"""
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    from mskg.server import (
+        DEFAULT_HOST,
+        DEFAULT_MAX_REQUEST_BYTES,
+        DEFAULT_MAX_ROWS,
+        DEFAULT_PORT,
+        DEFAULT_TIMEOUT,
+        DEFAULT_WORKERS,
+    )
+    from mskg.store import add_store_argument
+
+    parser.epilog = EPILOG
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address (default: {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: 7878)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a query after this long (default: {DEFAULT_TIMEOUT:g})",
+    )
+    add_store_argument(parser)
+    parser.add_argument("--graph", metavar="DIR", help="graph folder of the memory store")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        metavar="N",
+        help=f"query worker processes (default: {DEFAULT_WORKERS})",
+    )
+    parser.add_argument(
+        "--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N", help="row cap per answer"
+    )
+    parser.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=DEFAULT_MAX_REQUEST_BYTES,
+        metavar="N",
+        help="largest request body or query accepted",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mskg.errors import UsageError
+    from mskg.server import ServerConfig, serve
+
+    if args.timeout <= 0 or args.workers < 1 or args.max_rows < 1:
+        raise UsageError("--timeout, --workers and --max-rows must be positive")
+    serve(
+        args.host,
+        args.port,
+        ServerConfig(
+            store=args.store,
+            graph_dir=args.graph,
+            timeout=args.timeout,
+            workers=args.workers,
+            max_rows=args.max_rows,
+            max_request_bytes=args.max_request_bytes,
+        ),
+    )
+    return 0

@@ -1,0 +1,1030 @@
+"""Where the graph lives: one descriptor string, one factory, three backends.
+
+``--store`` on every command takes one of:
+
+``memory`` (default)
+    rdflib, in this process: the curated graph (or ``--graph DIR``) is parsed through
+    :mod:`mskg.loader` (via the parsed-graph cache of :mod:`mskg.cache`). Nothing to start.
+``oxigraph:PATH``
+    an on-disk Oxigraph store opened with pyoxigraph; persistent between runs, filled by
+    ``mskg load``. 30-100x faster than rdflib from about 10^5 triples.
+``sparql:URL``
+    any SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, QLever, Virtuoso, GraphDB), spoken
+    to over HTTP with the standard library. ``mskg load`` writes to it with the SPARQL 1.1 Graph
+    Store Protocol (see :class:`SparqlStore`).
+
+:func:`open_store` reads the descriptor and returns a :class:`Store`. Every store answers
+:meth:`Store.query` with the same :class:`mskg.query.QueryResult` (rdflib terms), so formatting,
+tests and the server never care which backend answered; :func:`run_query` runs a named query
+(header parameters bound) on any store.
+
+pyoxigraph is imported inside the Oxigraph code only: ``mskg query`` on the memory store never
+loads it (nor networkx, pyvis or pyshacl).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import urllib.parse
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from mskg.errors import QueryError, StoreError, UsageError
+from mskg.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+    from mskg.query import NamedQuery, QueryResult
+    from mskg.stats import GraphStats
+
+#: Help text for ``--store``, shared by every command.
+STORE_HELP = (
+    "where the graph is: memory (default: rdflib, the graph folder), oxigraph:PATH (an on-disk "
+    "Oxigraph store filled by `mskg load`) or sparql:URL (a SPARQL 1.1 endpoint)"
+)
+STORE_KINDS = ("memory", "oxigraph", "sparql")
+
+#: RDF syntaxes a store can load, by file suffix (a further ``.gz`` is decompressed on the fly).
+LOAD_FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".n3": "n3",
+}
+
+#: Files larger than this get a progress bar even when stderr is not a terminal.
+PROGRESS_MIN_BYTES = 50 * 1024 * 1024
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def add_store_argument(parser: Any) -> None:
+    """Add the shared ``--store SPEC`` option to an argparse parser."""
+    parser.add_argument(
+        "--store",
+        metavar="SPEC",
+        default=os.environ.get("MSKG_STORE") or "memory",
+        help=STORE_HELP + "; default from $MSKG_STORE, else memory",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The descriptor
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """A parsed ``--store`` descriptor: ``kind`` is memory, oxigraph or sparql."""
+
+    kind: str
+    location: str = ""
+
+    def __str__(self) -> str:
+        return self.kind if not self.location else f"{self.kind}:{self.location}"
+
+
+def parse_store_spec(spec: str | StoreSpec | None) -> StoreSpec:
+    """Read ``memory``, ``oxigraph:PATH`` or ``sparql:URL``; raise :class:`UsageError` otherwise."""
+    if isinstance(spec, StoreSpec):
+        return spec
+    text = (spec or "memory").strip()
+    kind, sep, location = text.partition(":")
+    kind = kind.strip().lower()
+    if kind == "memory" and not location:
+        return StoreSpec("memory")
+    if kind == "oxigraph" and sep and location.strip():
+        return StoreSpec("oxigraph", location.strip())
+    if kind == "sparql" and sep:
+        url = location.strip()
+        if urllib.parse.urlsplit(url).scheme in ("http", "https"):
+            return StoreSpec("sparql", url)
+        raise UsageError(f"--store {text!r}: expected sparql:http://HOST:PORT/PATH")
+    if kind in ("http", "https"):
+        raise UsageError(f"--store {text!r}: write sparql:{text} for a SPARQL endpoint")
+    raise UsageError(
+        f"--store {text!r}: expected memory, oxigraph:PATH or sparql:URL "
+        "(e.g. oxigraph:./mskg.oxigraph, sparql:http://127.0.0.1:7878/query)"
+    )
+
+
+def open_store(
+    spec: str | StoreSpec | None = None,
+    graph: Path | str | Graph | None = None,
+    *,
+    read_only: bool = False,
+    create: bool = False,
+    use_cache: bool = True,
+    timeout: float | None = None,
+) -> Store:
+    """The one factory: open the store that ``spec`` describes.
+
+    ``graph`` is the graph folder the memory store reads (default: the curated graph) or an
+    rdflib graph to wrap; the other stores hold their own data and ignore it. ``read_only`` opens
+    an Oxigraph store so that several processes may read it at once; ``create`` lets an Oxigraph
+    store that does not exist yet be created (``mskg load``), otherwise a missing store is an
+    error. ``timeout`` is the HTTP timeout, in seconds, of a SPARQL endpoint.
+    """
+    parsed = parse_store_spec(spec)
+    if parsed.kind == "memory":
+        return MemoryStore(graph, use_cache=use_cache)
+    if parsed.kind == "oxigraph":
+        return OxigraphStore(parsed.location, read_only=read_only, create=create)
+    return SparqlStore(parsed.location, timeout=timeout)
+
+
+# --------------------------------------------------------------------------------------------
+# The common interface
+# --------------------------------------------------------------------------------------------
+
+
+class Store(ABC):
+    """A place that answers SPARQL. Subclasses: memory, Oxigraph, SPARQL endpoint."""
+
+    kind: str = ""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release files or connections; the store is unusable afterwards."""
+
+    @property
+    def persistent(self) -> bool:
+        """Whether :meth:`load` writes somewhere that outlives this process."""
+        return True
+
+    # Queries ---------------------------------------------------------------------------------
+
+    def query(
+        self, sparql: str, *, limit: int | None = None, guard: bool = True, name: str | None = None
+    ) -> QueryResult:
+        """Run SPARQL text read-only and return a :class:`mskg.query.QueryResult`.
+
+        With ``guard`` (the default) the query is first checked by
+        :func:`mskg.query.prepare_query`: UPDATE, LOAD, SERVICE and FROM are refused, since the
+        stores would otherwise fetch URLs. ``limit`` caps the rows of a SELECT (the result's
+        ``truncated`` attribute then says whether rows were dropped).
+        """
+        if guard:
+            check_read_only(sparql, name)
+        return self._query(with_prefixes(sparql), limit, name or "<query>")
+
+    @abstractmethod
+    def _query(self, sparql: str, limit: int | None, label: str) -> QueryResult: ...
+
+    def construct(self, sparql: str) -> Graph:
+        """The graph a CONSTRUCT or DESCRIBE query returns."""
+        result = self.query(sparql)
+        if result.graph is None:
+            raise QueryError(f"{result.kind} query returns no graph: use CONSTRUCT or DESCRIBE")
+        return result.graph
+
+    def select_values(self, sparql: str) -> list[tuple[Node | None, ...]]:
+        """Rows of a trusted, internal SELECT (no guard)."""
+        return self.query(sparql, guard=False).rows
+
+    def count(self) -> int:
+        """The number of triples in the (default) graph."""
+        rows = self.select_values("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return _as_int(rows[0][0]) if rows else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def to_graph(self) -> Graph:
+        """Every triple, copied into an rdflib graph (for viz and network exports)."""
+        graph = self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        _bind(graph)
+        return graph
+
+    def view(self) -> Any:
+        """An object with the few rdflib ``Graph`` methods :func:`mskg.query.resolve_value` uses
+        (label look-up for query parameters), answered by SPARQL on this store."""
+        return _GraphView(self)
+
+    def stats(self) -> GraphStats:
+        """Counts of instances per class and triples per property, as ``mskg stats`` prints."""
+        from rdflib import Graph as RdfGraph
+
+        from mskg.stats import GraphStats
+
+        names = RdfGraph(bind_namespaces="core")
+        _bind(names)
+        normalize = names.namespace_manager.normalizeUri
+
+        def counts(sparql: str) -> list[tuple[str, int]]:
+            out: dict[str, int] = {}
+            for key, number in self.select_values(sparql):
+                name = normalize(str(key))
+                out[name] = out.get(name, 0) + _as_int(number)
+            return sorted(out.items(), key=lambda item: (-item[1], item[0]))
+
+        subjects = self.select_values("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
+        return GraphStats(
+            triples=self.count(),
+            subjects=_as_int(subjects[0][0]) if subjects else 0,
+            by_class=counts(
+                "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
+            ),
+            by_property=counts("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"),
+        )
+
+    # Writing ---------------------------------------------------------------------------------
+
+    def load(
+        self, files: Sequence[Path | str], *, append: bool = False, progress: bool | None = None
+    ) -> int:
+        """Replace the store's content with the triples of ``files`` (or add them, ``append``).
+
+        Atomic: if any file fails to parse or the write fails, the store keeps its previous
+        content. Returns the number of triples in the store afterwards. ``progress`` shows a
+        progress bar on stderr (default: for files over 50 MB or when stderr is a terminal).
+        """
+        raise StoreError(f"the {self.kind} store cannot be loaded")
+
+    def export(self, fmt: str, out: Path | str | None = None) -> None:
+        """Write the store's triples as ``fmt`` (see :data:`mskg.export.FORMATS`)."""
+        from mskg.export import export_graph
+
+        export_graph(self.to_graph(), fmt, out)
+
+    def describe(self) -> str:
+        """A short human description, e.g. for the server's start-up line."""
+        return self.kind
+
+
+# --------------------------------------------------------------------------------------------
+# memory: rdflib
+# --------------------------------------------------------------------------------------------
+
+
+class MemoryStore(Store):
+    """The graph in an rdflib ``Graph`` in this process, parsed from a graph folder."""
+
+    kind = "memory"
+
+    def __init__(self, graph: Path | str | Graph | None = None, *, use_cache: bool = True) -> None:
+        from rdflib import Graph as RdfGraph
+
+        self._graph: Graph | None = graph if isinstance(graph, RdfGraph) else None
+        self._path = None if isinstance(graph, RdfGraph) else graph
+        self._use_cache = use_cache
+
+    @property
+    def persistent(self) -> bool:
+        return False
+
+    @property
+    def path(self) -> Path | str | None:
+        return self._path
+
+    @property
+    def graph(self) -> Graph:
+        """The rdflib graph, parsed (or read from the cache) on first use."""
+        if self._graph is None:
+            from mskg.cache import cached_graph
+
+            self._graph = cached_graph(self._path, use_cache=self._use_cache)
+        return self._graph
+
+    def _query(self, sparql: str, limit: int | None, label: str) -> QueryResult:
+        from mskg.query import query_from_text, run_query
+
+        result = run_query(query_from_text(sparql, label), self.graph)
+        return _cap(result, limit)
+
+    def query(
+        self, sparql: str, *, limit: int | None = None, guard: bool = True, name: str | None = None
+    ) -> QueryResult:
+        # run_query always guards (read-only, no fetching); no second parse needed.
+        return self._query(sparql, limit, name or "<query>")
+
+    def count(self) -> int:
+        return len(self.graph)
+
+    def to_graph(self) -> Graph:
+        return self.graph
+
+    def view(self) -> Any:
+        return self.graph
+
+    def stats(self) -> GraphStats:
+        from mskg.stats import graph_stats
+
+        return graph_stats(self.graph)
+
+    def load(
+        self, files: Sequence[Path | str], *, append: bool = False, progress: bool | None = None
+    ) -> int:
+        raise StoreError(
+            "the memory store is not persistent: give --store oxigraph:PATH or --store sparql:URL"
+        )
+
+    def describe(self) -> str:
+        return f"memory (rdflib, {self._path or 'the curated graph'})"
+
+
+# --------------------------------------------------------------------------------------------
+# oxigraph:PATH
+# --------------------------------------------------------------------------------------------
+
+
+class OxigraphStore(Store):
+    """An on-disk Oxigraph store, through pyoxigraph (imported here only).
+
+    Loads are atomic: :meth:`load` builds the new store in a fresh directory beside ``PATH``
+    (a hard-linked backup of the current one for ``append``), bulk-loads into it, and only then
+    swaps the directories by renaming. A failed load deletes the new directory and leaves the
+    store as it was. Readers that opened the old store keep reading it until they reopen.
+    """
+
+    kind = "oxigraph"
+
+    def __init__(self, path: Path | str, *, read_only: bool = False, create: bool = False) -> None:
+        self.path = Path(path).expanduser()
+        self.read_only = read_only
+        self._store: Any = None
+        _recover_swap(self.path)
+        if not create and not _is_oxigraph_dir(self.path):
+            raise StoreError(
+                f"{self.path}: no Oxigraph store here; create one with "
+                f"`mskg load --store oxigraph:{path}`"
+            )
+
+    @property
+    def store(self) -> Any:
+        """The pyoxigraph ``Store``, opened on first use."""
+        if self._store is None:
+            self._store = self._open()
+        return self._store
+
+    def _open(self) -> Any:
+        import pyoxigraph
+
+        try:
+            if self.read_only:
+                return pyoxigraph.Store.read_only(str(self.path))
+            self.path.mkdir(parents=True, exist_ok=True)
+            return pyoxigraph.Store(str(self.path))
+        except OSError as exc:
+            hint = ""
+            if "lock" in str(exc).lower():
+                hint = " (another process has it open for writing; stop it or open read-only)"
+            raise StoreError(f"{self.path}: cannot open Oxigraph store: {exc}{hint}") from exc
+
+    def close(self) -> None:
+        self._store = None  # pyoxigraph closes the database when the object is dropped
+
+    def _query(self, sparql: str, limit: int | None, label: str) -> QueryResult:
+        try:
+            answer = self.store.query(sparql)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}", name=label) from exc
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}", name=label) from exc
+        return _oxigraph_result(answer, limit)
+
+    def count(self) -> int:
+        return len(self.store)
+
+    def export(self, fmt: str, out: Path | str | None = None) -> None:
+        import pyoxigraph
+
+        native = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES}
+        if fmt not in native:
+            super().export(fmt, out)
+            return
+        kwargs: dict[str, Any] = {
+            "format": native[fmt],
+            "from_graph": pyoxigraph.DefaultGraph(),
+        }
+        if fmt == "ttl":
+            kwargs["prefixes"] = dict(PREFIXES)
+        if out is None:
+            self.store.dump(sys.stdout.buffer, **kwargs)
+            sys.stdout.flush()
+            return
+        from mskg.atomic import atomic_open
+
+        with atomic_open(out, "wb") as handle:
+            self.store.dump(handle, **kwargs)
+
+    def load(
+        self, files: Sequence[Path | str], *, append: bool = False, progress: bool | None = None
+    ) -> int:
+        import pyoxigraph
+
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+        paths = _check_files(files)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.loading-", dir=self.path.parent))
+        try:
+            if append and _is_oxigraph_dir(self.path):
+                staging.rmdir()  # backup() wants to create the directory itself
+                self.store.backup(str(staging))  # hard links: cheap on one file system
+            new = pyoxigraph.Store(str(staging))
+            for path in paths:
+                _bulk_load(new, path, progress)
+            new.flush()
+            total = len(new)
+            del new  # close it before the rename
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self.close()
+        _swap_dirs(staging, self.path)
+        return total
+
+    def describe(self) -> str:
+        return f"oxigraph:{self.path}" + (" (read-only)" if self.read_only else "")
+
+
+def _is_oxigraph_dir(path: Path) -> bool:
+    return path.is_dir() and ((path / "CURRENT").is_file() or any(path.glob("*.sst")))
+
+
+def _swap_dirs(new: Path, target: Path) -> None:
+    """Put directory ``new`` at ``target``; the old ``target`` is renamed away, then deleted.
+
+    Two renames: between them ``target`` is briefly absent; :func:`_recover_swap` finishes (or
+    undoes) a swap that a crash interrupted, the next time the store is opened.
+    """
+    if not target.exists():
+        os.replace(new, target)
+        return
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover_swap(target: Path) -> None:
+    old = target.with_name(f".{target.name}.old")
+    if old.exists() and not target.exists():
+        os.replace(old, target)  # crashed between the two renames: keep the old store
+    elif old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _rdf_format(path: Path) -> tuple[str, bool]:
+    """(rdflib format name, gzip-compressed) of a file, from its suffixes."""
+    suffixes = [s.lower() for s in path.suffixes]
+    compressed = bool(suffixes) and suffixes[-1] == ".gz"
+    suffix = suffixes[-2] if compressed and len(suffixes) >= 2 else (suffixes or [""])[-1]
+    if suffix not in LOAD_FORMATS:
+        known = ", ".join(f"*{s}" for s in LOAD_FORMATS)
+        raise UsageError(f"{path}: unknown RDF file type; expected {known} (optionally .gz)")
+    return LOAD_FORMATS[suffix], compressed
+
+
+def _check_files(files: Sequence[Path | str]) -> list[Path]:
+    from mskg.errors import GraphLoadError
+
+    paths = [Path(f) for f in files]
+    for path in paths:
+        if not path.is_file():
+            raise GraphLoadError(path, "no such file")
+        _rdf_format(path)
+    return paths
+
+
+def _show_progress(paths: Iterable[Path], progress: bool | None) -> bool:
+    if progress is not None:
+        return progress
+    if sys.stderr.isatty():
+        return True
+    return sum(p.stat().st_size for p in paths) >= PROGRESS_MIN_BYTES
+
+
+class _ProgressReader(io.RawIOBase):
+    """A binary file wrapper that advances a tqdm bar by the compressed bytes read."""
+
+    def __init__(self, raw: IO[bytes], bar: Any) -> None:
+        self._raw = raw
+        self._bar = bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        if self._bar is not None:
+            self._bar.update(size)
+        return size
+
+
+@contextlib.contextmanager
+def _open_rdf(path: Path, progress: bool) -> Iterator[IO[bytes]]:
+    """Open an RDF file for reading (decompressing ``.gz``), with a progress bar if asked."""
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=path.stat().st_size,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc=path.name,
+            file=sys.stderr,
+            leave=False,
+        )
+    try:
+        with path.open("rb") as raw:
+            counted: IO[bytes] = io.BufferedReader(_ProgressReader(raw, bar), 1 << 20)
+            if path.suffix.lower() == ".gz":
+                with gzip.open(counted, "rb") as unzipped:
+                    yield unzipped  # type: ignore[misc]
+            else:
+                yield counted
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _oxigraph_format(rdflib_format: str) -> Any:
+    import pyoxigraph
+
+    return {
+        "turtle": pyoxigraph.RdfFormat.TURTLE,
+        "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+        "json-ld": pyoxigraph.RdfFormat.JSON_LD,
+        "xml": pyoxigraph.RdfFormat.RDF_XML,
+        "n3": pyoxigraph.RdfFormat.N3,
+    }[rdflib_format]
+
+
+def _bulk_load(store: Any, path: Path, progress: bool | None) -> None:
+    from mskg.errors import GraphLoadError
+
+    fmt, _compressed = _rdf_format(path)
+    with _open_rdf(path, _show_progress([path], progress)) as handle:
+        try:
+            store.bulk_load(
+                input=handle, format=_oxigraph_format(fmt), base_iri=path.resolve().as_uri()
+            )
+        except SyntaxError as exc:
+            raise GraphLoadError(path, f"syntax error: {exc}", line=_line_of(exc)) from exc
+        except (OSError, ValueError) as exc:
+            raise GraphLoadError(path, f"cannot load: {exc}") from exc
+
+
+def _line_of(exc: BaseException) -> int | None:
+    lineno = getattr(exc, "lineno", None)
+    if isinstance(lineno, int):
+        return lineno
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def _oxigraph_result(answer: Any, limit: int | None) -> QueryResult:
+    import pyoxigraph
+    from rdflib import Graph as RdfGraph
+
+    from mskg.query import QueryResult
+
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return QueryResult("ASK", boolean=bool(answer))
+    if isinstance(answer, pyoxigraph.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows: list[tuple[Node | None, ...]] = []
+        truncated = False
+        for solution in answer:
+            if limit is not None and len(rows) >= limit:
+                truncated = True
+                break
+            rows.append(tuple(_from_oxigraph(term) for term in solution))
+        result = QueryResult("SELECT", variables=variables, rows=rows)
+        result.truncated = truncated  # type: ignore[attr-defined]
+        return result
+    graph = RdfGraph()
+    _bind(graph)
+    for triple in answer:
+        graph.add(
+            (
+                _from_oxigraph(triple.subject),
+                _from_oxigraph(triple.predicate),
+                _from_oxigraph(triple.object),
+            )  # type: ignore[arg-type]
+        )
+    return QueryResult("CONSTRUCT", graph=graph)
+
+
+def _from_oxigraph(term: Any) -> Node | None:
+    """A pyoxigraph term as the rdflib term the memory store would give."""
+    import pyoxigraph
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    return Literal(str(term))  # an RDF-star triple term: shown as text
+
+
+# --------------------------------------------------------------------------------------------
+# sparql:URL
+# --------------------------------------------------------------------------------------------
+
+_RESULTS_ACCEPT = (
+    "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
+    "application/sparql-results+xml;q=0.5"
+)
+
+
+class SparqlStore(Store):
+    """A SPARQL 1.1 Protocol endpoint over HTTP (urllib; results read as SPARQL JSON).
+
+    Queries are POSTed form-encoded to ``URL``. :meth:`load` uses the SPARQL 1.1 Graph Store
+    Protocol on the default graph: ``PUT URL?default`` replaces it, ``POST`` (append) adds to it.
+    The whole upload is one HTTP request (the files are converted to one N-Triples body first),
+    so "atomic" here means what the server makes of one request: Oxigraph and Fuseki apply a
+    Graph Store request in one transaction, so a failed upload leaves the graph as it was. The
+    Graph Store URL is ``gsp_url`` if given, else guessed from the query URL: ``.../query`` ->
+    ``.../store`` (Oxigraph server), ``.../sparql`` -> ``.../data`` (Fuseki).
+    """
+
+    kind = "sparql"
+
+    def __init__(
+        self, url: str, *, gsp_url: str | None = None, timeout: float | None = None
+    ) -> None:
+        self.url = url
+        self.gsp_url = gsp_url or os.environ.get("MSKG_GSP_URL") or _guess_gsp_url(url)
+        self.timeout = timeout if timeout is not None else 300.0
+
+    def _request(
+        self,
+        url: str,
+        *,
+        data: bytes | IO[bytes] | None = None,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[str, bytes]:
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.headers.get("Content-Type", ""), response.read()
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace").strip()
+            message = f"{method} {url}: HTTP {exc.code} {exc.reason}" + (
+                f": {body[:500]}" if body else ""
+            )
+            if 400 <= exc.code < 500 and exc.code not in (401, 403, 404):
+                raise QueryError(message) from exc
+            raise StoreError(message) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise StoreError(f"{method} {url}: cannot reach the SPARQL endpoint: {reason}") from exc
+
+    def _query(self, sparql: str, limit: int | None, label: str) -> QueryResult:
+        body = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
+        content_type, data = self._request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": _RESULTS_ACCEPT,
+            },
+        )
+        return parse_results(data, content_type, limit)
+
+    def load(
+        self, files: Sequence[Path | str], *, append: bool = False, progress: bool | None = None
+    ) -> int:
+        paths = _check_files(files)
+        show = _show_progress(paths, progress)
+        with tempfile.TemporaryFile() as body:
+            _to_ntriples(paths, body, show)
+            size = body.tell()
+            body.seek(0)
+            separator = "&" if "?" in self.gsp_url else "?"
+            self._request(
+                f"{self.gsp_url}{separator}default",
+                data=body,
+                method="POST" if append else "PUT",
+                headers={
+                    "Content-Type": "application/n-triples",
+                    "Content-Length": str(size),
+                },
+            )
+        return self.count()
+
+    def describe(self) -> str:
+        return f"sparql:{self.url}"
+
+
+def _guess_gsp_url(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path
+    for suffix, replacement in (("/query", "/store"), ("/sparql", "/data")):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)] + replacement
+            break
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _to_ntriples(paths: Sequence[Path], out: IO[bytes], progress: bool) -> None:
+    """Convert ``paths`` to one N-Triples stream (pyoxigraph's parsers; blank nodes kept apart)."""
+    import pyoxigraph
+
+    from mskg.errors import GraphLoadError
+
+    for path in paths:
+        fmt, _compressed = _rdf_format(path)
+        with _open_rdf(path, progress) as handle:
+            try:
+                quads = pyoxigraph.parse(
+                    handle, format=_oxigraph_format(fmt), base_iri=path.resolve().as_uri()
+                )
+                pyoxigraph.serialize(
+                    (q.triple for q in quads), out, format=pyoxigraph.RdfFormat.N_TRIPLES
+                )
+            except SyntaxError as exc:
+                raise GraphLoadError(path, f"syntax error: {exc}", line=_line_of(exc)) from exc
+
+
+def parse_results(data: bytes, content_type: str, limit: int | None = None) -> QueryResult:
+    """A SPARQL JSON results document, or an RDF graph, as a :class:`QueryResult`."""
+    from rdflib import Graph as RdfGraph
+
+    from mskg.query import QueryResult
+
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime in ("application/sparql-results+json", "application/json"):
+        try:
+            document = json.loads(data)
+        except ValueError as exc:
+            raise StoreError(f"the endpoint sent invalid SPARQL JSON: {exc}") from exc
+        if "boolean" in document:
+            return QueryResult("ASK", boolean=bool(document["boolean"]))
+        variables = list(document.get("head", {}).get("vars", []))
+        rows: list[tuple[Node | None, ...]] = []
+        truncated = False
+        for binding in document.get("results", {}).get("bindings", []):
+            if limit is not None and len(rows) >= limit:
+                truncated = True
+                break
+            rows.append(tuple(_from_json(binding.get(v)) for v in variables))
+        result = QueryResult("SELECT", variables=variables, rows=rows)
+        result.truncated = truncated  # type: ignore[attr-defined]
+        return result
+    rdf_formats = {
+        "application/n-triples": "nt",
+        "text/plain": "nt",
+        "text/turtle": "turtle",
+        "application/rdf+xml": "xml",
+        "application/ld+json": "json-ld",
+    }
+    if mime in rdf_formats:
+        graph = RdfGraph()
+        graph.parse(data=data, format=rdf_formats[mime])
+        _bind(graph)
+        return QueryResult("CONSTRUCT", graph=graph)
+    raise StoreError(f"the endpoint answered with an unsupported content type {content_type!r}")
+
+
+def _from_json(term: Mapping[str, str] | None) -> Node | None:
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    kind, value = term.get("type"), term.get("value", "")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    lang = term.get("xml:lang")
+    if lang:
+        return Literal(value, lang=lang)
+    datatype = term.get("datatype")
+    if datatype and datatype not in (_XSD_STRING, _RDF_LANG_STRING):
+        return Literal(value, datatype=URIRef(datatype))
+    return Literal(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Read-only guard, prefixes and parameters
+# --------------------------------------------------------------------------------------------
+
+
+def check_read_only(sparql: str, name: str | None = None) -> None:
+    """Refuse anything but a read-only query over the store (UPDATE, LOAD, SERVICE, FROM).
+
+    The guard is :func:`mskg.query.prepare_query` (one guard for every path), which raises
+    :class:`QueryError` naming line and column of a syntax error.
+    """
+    from mskg.query import prepare_query, query_from_text
+
+    prepare_query(query_from_text(sparql, name or "<query>"))
+
+
+_PREFIX_DECL = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
+
+
+def with_prefixes(sparql: str) -> str:
+    """``sparql`` with ``PREFIX`` lines for mskg's prefixes it uses but does not declare.
+
+    The named queries may rely on mskg's standard prefixes (as the memory store allows); other
+    engines need them declared.
+    """
+    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(sparql)}
+    missing = [
+        f"PREFIX {prefix}: <{namespace}>"
+        for prefix, namespace in PREFIXES.items()
+        if prefix not in declared and re.search(rf"(?<![\w<?$:]){re.escape(prefix)}:", sparql)
+    ]
+    return "\n".join([*missing, sparql]) if missing else sparql
+
+
+def run_query(
+    query: NamedQuery | str,
+    store: Store,
+    *,
+    params: Mapping[str, str | Sequence[str]] | None = None,
+    queries_dir: Path | str | None = None,
+    limit: int | None = None,
+) -> QueryResult:
+    """Run a named query (``NAME``, a ``.rq`` path, SPARQL text or a :class:`NamedQuery`) on
+    ``store``, with its header parameters bound, read-only.
+
+    On the memory store this is :func:`mskg.query.run_query`. On the others the query is guarded
+    and its parameters resolved (labels looked up by SPARQL on the store) exactly as there, then
+    a ``VALUES`` table of the bound parameters is written at the start of the WHERE clause and
+    the text is evaluated by the store's own engine.
+    """
+    from mskg import query as q
+
+    if isinstance(query, str):
+        is_text = "{" in query or any(c.isspace() for c in query.strip())
+        query = q.query_from_text(query) if is_text else q.load_query(query, queries_dir)
+    if isinstance(store, MemoryStore):
+        return _cap(q.run_query(query, store.graph, params=params), limit)
+    prepared = q.prepare_query(query)
+    bound = q.bind_parameters(store.view(), query, prepared, params)
+    text = inject_values(query.text, bound)
+    label = str(query.path) if query.path is not None else query.name
+    result = store.query(text, limit=limit, guard=False, name=label)
+    result.bindings = bound
+    return result
+
+
+def inject_values(sparql: str, bound: Mapping[str, Sequence[Node]]) -> str:
+    """``sparql`` with ``VALUES (?a ?b) { ... }`` written just inside its WHERE clause's brace.
+
+    The same place :func:`mskg.query.run_query` puts the table in the algebra: under the
+    solution modifiers and grouping, joined with the pattern.
+    """
+    if not bound:
+        return sparql
+    import itertools
+
+    names = sorted(bound)
+    rows = itertools.product(*(bound[n] for n in names))
+    table = " ".join("(" + " ".join(term.n3() for term in row) + ")" for row in rows)
+    values = f" VALUES ({' '.join('?' + n for n in names)}) {{ {table} }} "
+    at = _where_brace(sparql)
+    if at is None:
+        raise UsageError("the query has no WHERE clause to bind parameters in")
+    return sparql[: at + 1] + values + sparql[at + 1 :]
+
+
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+      | (?P<iri><[^<>"{}|^`\\\s]*>)
+      | (?P<var>[?$][\w]+)
+      | (?P<word>[A-Za-z_][\w.-]*:?[\w.-]*)
+      | (?P<brace>\{)
+      | (?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _where_brace(sparql: str) -> int | None:
+    """Offset of the ``{`` opening the outermost WHERE clause (skipping strings, IRIs, comments)."""
+    first: int | None = None
+    form = ""
+    after_where = False
+    for match in _TOKEN.finditer(sparql):
+        kind = match.lastgroup
+        if kind in ("comment", "string", "iri", "var"):
+            continue
+        if kind == "word":
+            word = match.group().upper()
+            if not form and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = word
+            after_where = word == "WHERE"
+            continue
+        if kind == "brace":
+            if after_where:
+                return match.start()
+            if first is None:
+                first = match.start()
+            continue
+        if not match.group().isspace():
+            after_where = False
+    # No WHERE keyword: SELECT * { ... } or ASK { ... } open the pattern with their first brace.
+    return first if form in ("SELECT", "ASK") else None
+
+
+def _cap(result: QueryResult, limit: int | None) -> QueryResult:
+    truncated = limit is not None and len(result.rows) > limit
+    if truncated:
+        result.rows = result.rows[:limit]
+    result.truncated = truncated  # type: ignore[attr-defined]
+    return result
+
+
+def _as_int(term: Node | None) -> int:
+    return int(str(term)) if term is not None else 0
+
+
+def _bind(graph: Graph) -> None:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+
+
+class _GraphView:
+    """The rdflib ``Graph`` methods that parameter resolution needs, by SPARQL on a store."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def _rows(self, sparql: str) -> list[tuple[Node | None, ...]]:
+        return self._store.select_values(sparql)
+
+    def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
+        for s, o in self._rows(f"SELECT ?s ?o WHERE {{ ?s {predicate.n3()} ?o }}"):
+            if s is not None and o is not None:
+                yield s, o
+
+    def subjects(self, predicate: Node, obj: Node) -> Iterator[Node]:
+        for (s,) in self._rows(f"SELECT DISTINCT ?s WHERE {{ ?s {predicate.n3()} {obj.n3()} }}"):
+            if s is not None:
+                yield s
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        rows = self._rows(f"SELECT ?o WHERE {{ {subject.n3()} {predicate.n3()} ?o }} LIMIT 1")
+        return rows[0][0] if rows else None
+
+    def __contains__(self, triple: tuple[Node | None, Node | None, Node | None]) -> bool:
+        pattern = " ".join(f"?x{i}" if term is None else term.n3() for i, term in enumerate(triple))
+        result = self._store.query(f"ASK {{ {pattern} }}", guard=False)
+        return bool(result.boolean)
+
+    def namespaces(self) -> Iterator[tuple[str, str]]:
+        yield from PREFIXES.items()
+
+
+def wait_for_endpoint(url: str, timeout: float = 20.0) -> None:
+    """Poll a SPARQL endpoint with ``ASK {}`` until it answers (for tests and scripts)."""
+    deadline = time.monotonic() + timeout
+    store = SparqlStore(url, timeout=2.0)
+    while True:
+        try:
+            store.query("ASK {}", guard=False)
+            return
+        except (StoreError, QueryError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

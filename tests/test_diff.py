@@ -1,0 +1,82 @@
+"""`mskg diff OLD NEW`: statements added and removed between two versions of the graph."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from conftest import GRAPH_DIR
+from mskg.cli import main
+from mskg.diff import diff_graphs, diff_paths, format_diff
+from mskg.vocab import MSKG, MSKR
+
+LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def test_same_graph_has_no_difference(graph_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = diff_paths(GRAPH_DIR, graph_copy)
+    assert result.same and result.unchanged > 1500
+    assert main(["diff", str(GRAPH_DIR), str(graph_copy)]) == 0
+    assert "0 added, 0 removed" in capsys.readouterr().out
+
+
+def test_edit_shows_as_removed_and_added(
+    graph_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = graph_copy / "data" / "treatments.ttl"
+    text = target.read_text(encoding="utf-8")
+    text = text.replace('rdfs:label "plasmapheresis"@en', 'rdfs:label "plasma exchange"@en')
+    text += "\nmskr:natalizumab mskg:requiresCloseMonitoring true .\n"
+    target.write_text(text, encoding="utf-8")
+
+    result = diff_paths(GRAPH_DIR, graph_copy)
+    assert result.removed == [(MSKR.plasmapheresis, LABEL, Literal("plasmapheresis", lang="en"))]
+    assert set(result.added) == {
+        (MSKR.natalizumab, MSKG.requiresCloseMonitoring, Literal(True)),
+        (MSKR.plasmapheresis, LABEL, Literal("plasma exchange", lang="en")),
+    }
+    assert main(["diff", str(GRAPH_DIR), str(graph_copy)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == '- mskr:plasmapheresis rdfs:label "plasmapheresis"@en .'
+    assert '+ mskr:plasmapheresis rdfs:label "plasma exchange"@en .' in out
+    assert out[-1].startswith("# 2 added, 1 removed")
+
+    assert main(["diff", str(GRAPH_DIR), str(graph_copy), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["added"]) == 2 and len(data["removed"]) == 1
+    assert data["removed"][0][0] == "<https://w3id.org/mskg/resource/plasmapheresis>"
+
+    assert main(["diff", str(GRAPH_DIR), str(graph_copy), "--format", "nt"]) == 1
+    nt = capsys.readouterr().out
+    assert Graph().parse(data=nt.replace("- ", "", 1).split("\n")[0], format="nt")
+
+
+def test_blank_nodes_compare_by_structure() -> None:
+    old = Graph().parse(data='<urn:a> <urn:p> [ <urn:q> "x" ] .', format="turtle")
+    new = Graph().parse(data='<urn:a> <urn:p> [ <urn:q> "x" ] .', format="turtle")
+    assert diff_graphs(old, new).same
+    changed = Graph().parse(data='<urn:a> <urn:p> [ <urn:q> "y" ] .', format="turtle")
+    result = diff_graphs(old, changed)
+    assert [str(o) for _, _, o in result.added] == ["y"]
+    assert [str(o) for _, _, o in result.removed] == ["x"]
+
+
+def test_lexical_forms_count(tmp_path: Path) -> None:
+    old = tmp_path / "old.ttl"
+    new = tmp_path / "new.ttl"
+    prefix = "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+    old.write_text(prefix + '<urn:a> <urn:p> "PT24H"^^xsd:duration .\n')
+    new.write_text(prefix + '<urn:a> <urn:p> "P1D"^^xsd:duration .\n')
+    result = diff_paths(old, new)
+    assert len(result.added) == len(result.removed) == 1
+    assert "P1D" in format_diff(result)
+
+
+def test_unreadable_side_is_a_load_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", str(GRAPH_DIR), str(tmp_path / "missing")]) == 2
+    assert "no such file" in capsys.readouterr().err

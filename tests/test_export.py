@@ -1,0 +1,109 @@
+"""`mskg export`: the RDF formats round-trip without loss; KGX TSV carries Biolink categories and
+predicates; the network formats open in networkx."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from conftest import GRAPH_DIR
+from mskg.cli import main
+from mskg.export import serialize_rdf
+from mskg.kgx import EDGE_COLUMNS, NODE_COLUMNS, curie, kgx_tables
+from mskg.loader import load_graph
+
+FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_rdf_exports_round_trip(graph: Graph, fmt: str) -> None:
+    text = serialize_rdf(graph, fmt)
+    back = Graph().parse(data=text, format=FORMATS[fmt])
+    assert len(back) == len(graph)
+    assert isomorphic(back, graph)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_export_command_writes_a_file_that_loads_back(
+    graph: Graph, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / f"mskg.{fmt}"
+    assert main(["export", "--graph", str(GRAPH_DIR), "--format", fmt, "-o", str(out)]) == 0
+    assert isomorphic(load_graph(out), graph)
+
+
+def test_nt_export_is_sorted_and_stable(graph: Graph) -> None:
+    first = serialize_rdf(graph, "nt")
+    assert first == serialize_rdf(load_graph(GRAPH_DIR), "nt")
+    lines = first.splitlines()
+    assert lines == sorted(lines)
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_kgx_export(tmp_path: Path) -> None:
+    out = tmp_path / "kgx"
+    assert main(["export", "--graph", str(GRAPH_DIR), "--format", "kgx", "-o", str(out)]) == 0
+    nodes, edges = read_tsv(out / "nodes.tsv"), read_tsv(out / "edges.tsv")
+    assert tuple(nodes[0]) == NODE_COLUMNS and tuple(edges[0]) == EDGE_COLUMNS
+    by_iri = {n["iri"].rsplit("/", 1)[-1]: n for n in nodes}
+    ids = {n["id"] for n in nodes}
+    assert len(ids) == len(nodes), "node ids are unique"
+    assert all(c.startswith("biolink:") for n in nodes for c in n["category"].split("|"))
+    assert all(e["predicate"].startswith("biolink:") for e in edges)
+    assert all(e["subject"] in ids and e["object"] in ids for e in edges)
+    assert len({e["id"] for e in edges}) == len(edges)
+    # Nodes take their preferred external identifier, so they merge with Biolink graphs.
+    mitoxantrone = by_iri["mitoxantrone"]
+    assert mitoxantrone["id"] == "PUBCHEM.COMPOUND:4212"
+    assert mitoxantrone["category"] == "biolink:Drug"
+    assert "DRUGBANK:DB01204" in mitoxantrone["xref"].split("|")
+    assert "mskr:mitoxantrone" in mitoxantrone["xref"].split("|")
+    assert by_iri["b-cell"]["id"] == "CL:0000236"
+    assert by_iri["b-cell"]["category"] == "biolink:Cell"
+    assert by_iri["plasmapheresis"]["category"] == "biolink:Procedure"
+    # The natalizumab -> PML edge: Biolink predicate, original predicate and qualifiers.
+    natalizumab, pml = by_iri["natalizumab"]["id"], by_iri["pml"]["id"]
+    [edge] = [e for e in edges if e["subject"] == natalizumab and e["object"] == pml]
+    assert edge["predicate"] == "biolink:has_side_effect"
+    assert edge["original_predicate"] == "mskg:hasSeriousAdverseEffect"
+    assert edge["potentially_fatal"] == "true" and edge["frequency_qualifier"] == "mskg:Rare"
+    assert edge["primary_knowledge_source"] == "infores:mskg"
+    assert edge["knowledge_level"] == "knowledge_assertion"
+    assert edge["agent_type"] == "manual_agent"
+    assert edge["mskg_sources"] == "mskr:seed-section-natalizumab"
+    treats = [e for e in edges if e["predicate"] == "biolink:treats"]
+    assert {e["original_predicate"] for e in treats} == {"mskg:indicatedFor"}
+
+
+def test_kgx_is_deterministic(graph: Graph) -> None:
+    assert kgx_tables(graph) == kgx_tables(load_graph(GRAPH_DIR))
+
+
+def test_curie() -> None:
+    assert curie("http://purl.obolibrary.org/obo/MONDO_0005301") == "MONDO:0005301"
+    assert curie("https://bioregistry.io/umls:C0002170") == "UMLS:C0002170"
+    assert curie("http://schema.org/drugClass") == "schema:drugClass"
+
+
+def test_kgx_needs_a_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "--graph", str(GRAPH_DIR), "--format", "kgx"]) == 2
+    assert "give a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_network_exports_open_in_networkx(graph: Graph, tmp_path: Path, fmt: str) -> None:
+    import networkx as nx
+
+    out = tmp_path / f"mskg.{fmt}"
+    assert main(["export", "--graph", str(GRAPH_DIR), "--format", fmt, "-o", str(out)]) == 0
+    network = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
+    labels = {data.get("label") for _, data in network.nodes(data=True)}
+    assert "natalizumab" in labels

@@ -1,0 +1,470 @@
+"""The named queries in queries/: each one's answer as the seed article gives it, and a walk over
+the real folder that parses and runs every file, so a new query cannot land broken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from conftest import QUERIES_DIR
+from mskg.query import (
+    NamedQuery,
+    QueryResult,
+    _query_variables,
+    list_queries,
+    prepare_query,
+    read_query,
+    run_query,
+)
+
+MSKR = "https://w3id.org/mskg/resource/"
+
+
+def run(graph: Graph, name: str, **params: str) -> QueryResult:
+    return run_query(name, graph, params=params, queries_dir=QUERIES_DIR)
+
+
+def cols(result: QueryResult, *names: str) -> list[tuple[str, ...]]:
+    """The given columns of every row, as strings ("" for unbound), in result order."""
+    index = [result.variables.index(n) for n in names]
+    return [tuple("" if row[i] is None else str(row[i]) for i in index) for row in result.rows]
+
+
+def col(result: QueryResult, name: str) -> list[str]:
+    return [c[0] for c in cols(result, name)]
+
+
+# --------------------------------------------------------------------------------------------
+# The whole folder
+# --------------------------------------------------------------------------------------------
+
+QUERY_FILES = sorted(QUERIES_DIR.glob("*.rq"))
+
+REQUIRED = {
+    "fda-approved-infusion-dmts",
+    "relapse-infusion-treatments",
+    "drugs-by-target-cell",
+    "mechanisms",
+    "drugs-with-pml-risk",
+    "serious-adverse-effects",
+    "common-adverse-effects",
+    "shared-adverse-effects",
+    "compare-drugs",
+    "potentially-fatal-effects",
+    "indications-by-subtype",
+    "usage-restrictions",
+    "other-indications",
+    "dosing-schedules",
+    "cumulative-dose-limits",
+    "infusion-reaction",
+    "liver-problem-symptoms",
+    "brand-names",
+    "approvals",
+    "drug-profile",
+    "provenance",
+}
+
+
+def test_every_required_query_exists() -> None:
+    assert {p.stem for p in QUERY_FILES} >= REQUIRED
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_every_query_file_has_a_header_parses_and_runs(graph: Graph, path: Path) -> None:
+    query = read_query(path)
+    assert query.header.title, f"{path.name}: '# title:' missing"
+    assert query.header.description, f"{path.name}: '# description:' missing"
+    prepared = prepare_query(query)
+    variables = _query_variables(prepared)
+    for param in query.header.params:
+        assert param.name in variables, f"{path.name}: ?{param.name} is not used by the query"
+        assert param.description, f"{path.name}: parameter {param.name} has no description"
+    # Portable SPARQL: every prefix is declared in the file, not only known to mskg.
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    translateQuery(parseQuery(query.text), initNs={})
+    result = run_query(query, graph)
+    assert result.kind in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+    assert len(result) > 0 or result.boolean is not None, f"{path.name} returned nothing"
+    if result.kind == "SELECT":
+        # Human-readable: the first column holds labels, not bare IRIs.
+        first = result.column(result.variables[0])
+        assert all(not str(v).startswith("http") for v in first if v is not None), path.name
+
+
+def test_listing_matches_the_folder() -> None:
+    listed = list_queries(QUERIES_DIR)
+    assert [q.name for q in listed] == [p.stem for p in QUERY_FILES]
+    assert all(isinstance(q, NamedQuery) and q.title for q in listed)
+
+
+# --------------------------------------------------------------------------------------------
+# One test per named query
+# --------------------------------------------------------------------------------------------
+
+
+def test_fda_approved_infusion_dmts(graph: Graph) -> None:
+    result = run(graph, "fda-approved-infusion-dmts")
+    assert cols(result, "treatment", "brandName") == [
+        ("alemtuzumab", "Lemtrada"),
+        ("mitoxantrone", ""),
+        ("natalizumab", "Tysabri"),
+        ("ocrelizumab", "Ocrevus"),
+    ]
+    assert set(col(result, "agency")) == {"US Food and Drug Administration"}
+    assert col(result, "treatmentIri")[0] == MSKR + "alemtuzumab"
+
+
+def test_relapse_infusion_treatments(graph: Graph) -> None:
+    result = run(graph, "relapse-infusion-treatments")
+    assert cols(result, "treatment", "kind", "brandName") == [
+        ("intravenous immunoglobulin", "blood product", ""),
+        ("methylprednisolone", "drug", "Solu-Medrol"),
+        ("plasmapheresis", "procedure", ""),
+        ("rituximab", "drug", "Rituxan"),
+    ]
+
+
+def test_drugs_by_target_cell(graph: Graph) -> None:
+    result = run(graph, "drugs-by-target-cell")
+    assert set(cols(result, "treatment", "cellType")) == {
+        ("alemtuzumab", "B lymphocyte"),
+        ("alemtuzumab", "T lymphocyte"),
+        ("methylprednisolone", "inflammatory cell"),
+        ("natalizumab", "white blood cell"),
+        ("ocrelizumab", "B lymphocyte"),
+        ("rituximab", "B lymphocyte"),
+    }
+    b_cells = run(graph, "drugs-by-target-cell", cell="B cell")
+    assert col(b_cells, "treatment") == ["alemtuzumab", "ocrelizumab", "rituximab"]
+    # A white blood cell is the broader type: its narrower types count too.
+    leukocytes = run(graph, "drugs-by-target-cell", cell="leukocyte")
+    assert sorted(set(col(leukocytes, "treatment"))) == [
+        "alemtuzumab",
+        "natalizumab",
+        "ocrelizumab",
+        "rituximab",
+    ]
+
+
+def test_mechanisms(graph: Graph) -> None:
+    result = run(graph, "mechanisms")
+    by_drug = {r[0]: r[1:] for r in cols(result, "treatment", "action", "actsOn", "where")}
+    assert len(by_drug) == 8
+    assert by_drug["alemtuzumab"] == ("depletion", "B lymphocyte, T lymphocyte", "")
+    assert by_drug["natalizumab"] == (
+        "migration blockade",
+        "white blood cell",
+        "brain, spinal cord",
+    )
+    assert by_drug["mitoxantrone"] == ("immunosuppression", "", "immune system")
+    assert by_drug["ocrelizumab"] == ("targeting", "B lymphocyte", "myelin sheath")
+    assert by_drug["plasmapheresis"][0] == "removal from blood"
+    assert by_drug["intravenous immunoglobulin"][0] == "immune support"
+    one = run(graph, "mechanisms", drug="Tysabri")
+    assert col(one, "treatment") == ["natalizumab"]
+
+
+def test_drugs_with_pml_risk(graph: Graph) -> None:
+    result = run(graph, "drugs-with-pml-risk")
+    assert cols(result, "drug", "seriousness", "frequency", "potentiallyFatal") == [
+        ("natalizumab", "serious", "rare", "true"),
+        ("ocrelizumab", "serious", "", "false"),
+    ]
+
+
+def test_serious_adverse_effects(graph: Graph) -> None:
+    result = run(graph, "serious-adverse-effects", drug="natalizumab")
+    assert cols(result, "effect", "potentiallyFatal", "frequency") == [
+        ("liver problems", "false", ""),
+        ("progressive multifocal leukoencephalopathy", "true", "rare"),
+    ]
+    ocrelizumab = run(graph, "serious-adverse-effects", drug="Ocrevus")
+    assert set(col(ocrelizumab, "effect")) == {
+        "progressive multifocal leukoencephalopathy",
+        "hepatitis B reactivation",
+        "shingles reactivation",
+        "weakened immune system",
+        "cancer",
+        "breast cancer",
+    }
+    pre_existing = {
+        r[0] for r in cols(ocrelizumab, "effect", "onlyIfPreExisting") if r[1] == "true"
+    }
+    assert pre_existing == {"hepatitis B reactivation", "shingles reactivation"}
+    everyone = run(graph, "serious-adverse-effects")
+    counts = {d: col(everyone, "drugName").count(d) for d in set(col(everyone, "drugName"))}
+    assert counts == {"alemtuzumab": 6, "natalizumab": 2, "mitoxantrone": 3, "ocrelizumab": 6}
+
+
+def test_common_adverse_effects(graph: Graph) -> None:
+    result = run(graph, "common-adverse-effects", drug="natalizumab")
+    assert col(result, "effect") == [
+        "allergic reaction",
+        "depression",
+        "fatigue",
+        "headache",
+        "infection",
+    ]
+    mitoxantrone = run(graph, "common-adverse-effects", drug="mskr:mitoxantrone")
+    assert len(mitoxantrone.rows) == 10
+    assert "blue-green urine" in col(mitoxantrone, "effect")
+    everyone = run(graph, "common-adverse-effects")
+    assert len(everyone.rows) == 7 + 5 + 10 + 2
+
+
+def test_shared_adverse_effects(graph: Graph) -> None:
+    result = run(graph, "shared-adverse-effects")
+    assert {r[0]: r[1:] for r in cols(result, "effect", "drugCount", "drugs")} == {
+        "blood disorder": ("2", "alemtuzumab, mitoxantrone"),
+        "cancer": ("2", "alemtuzumab, ocrelizumab"),
+        "depression": ("2", "mitoxantrone, natalizumab"),
+        "fatigue": ("2", "alemtuzumab, natalizumab"),
+        "headache": ("2", "alemtuzumab, natalizumab"),
+        "infection": ("2", "natalizumab, ocrelizumab"),
+        "nausea": ("2", "alemtuzumab, mitoxantrone"),
+        "progressive multifocal leukoencephalopathy": ("2", "natalizumab, ocrelizumab"),
+        "urinary tract infection": ("2", "alemtuzumab, mitoxantrone"),
+    }
+
+
+def test_compare_drugs(graph: Graph) -> None:
+    result = run(graph, "compare-drugs")  # defaults: natalizumab and ocrelizumab
+    rows = {r[0]: r[1:] for r in cols(result, "effect", "comparison", "inA", "inB")}
+    assert rows["infection"] == ("both", "common", "common")
+    assert rows["progressive multifocal leukoencephalopathy"] == ("both", "serious", "serious")
+    assert rows["liver problems"] == ("only natalizumab", "serious", "")
+    assert rows["infusion reaction"] == ("only ocrelizumab", "", "common")
+    assert {e for e, r in rows.items() if r[0] == "only natalizumab"} == {
+        "allergic reaction",
+        "depression",
+        "fatigue",
+        "headache",
+        "liver problems",
+    }
+    assert len(rows) == 13
+    other = run(graph, "compare-drugs", a="Lemtrada", b="mitoxantrone")
+    both = {r[0] for r in cols(other, "effect", "comparison") if r[1] == "both"}
+    assert both == {"blood disorder", "nausea", "urinary tract infection"}
+
+
+def test_potentially_fatal_effects(graph: Graph) -> None:
+    result = run(graph, "potentially-fatal-effects")
+    assert set(cols(result, "drug", "effect")) == {
+        ("alemtuzumab", "autoimmune reaction"),
+        ("alemtuzumab", "Guillain-Barré syndrome"),
+        ("alemtuzumab", "autoimmune organ failure"),
+        ("alemtuzumab", "cancer"),
+        ("alemtuzumab", "blood disorder"),
+        ("alemtuzumab", "thyroid disorder"),
+        ("natalizumab", "progressive multifocal leukoencephalopathy"),
+    }
+    assert set(col(result, "seriousness")) == {"serious"}
+
+
+def test_indications_by_subtype(graph: Graph) -> None:
+    result = run(graph, "indications-by-subtype")
+    assert set(cols(result, "treatment", "msForm")) == {
+        ("alemtuzumab", "multiple sclerosis"),
+        ("natalizumab", "multiple sclerosis"),
+        ("mitoxantrone", "secondary progressive multiple sclerosis"),
+        ("mitoxantrone", "rapidly worsening MS"),
+        ("ocrelizumab", "relapsing forms of MS"),
+        ("ocrelizumab", "primary progressive multiple sclerosis"),
+        ("plasmapheresis", "MS relapse"),
+        ("intravenous immunoglobulin", "MS relapse"),
+        ("rituximab", "MS relapse"),
+        ("methylprednisolone", "MS relapse"),
+    }
+    kinds = {r[0]: r[1] for r in cols(result, "msForm", "formKind")}
+    assert kinds["primary progressive multiple sclerosis"] == "MS subtype"
+    assert kinds["MS relapse"] == "disease episode"
+
+
+def test_usage_restrictions(graph: Graph) -> None:
+    result = run(graph, "usage-restrictions")
+    rows = cols(result, "treatment", "indication", "minimumPriorTherapies", "onlyFor")
+    assert rows == [
+        ("alemtuzumab", "multiple sclerosis", "1", ""),
+        ("mitoxantrone", "rapidly worsening MS", "", "severe MS"),
+        ("mitoxantrone", "secondary progressive multiple sclerosis", "", "severe MS"),
+    ]
+    assert col(result, "reason")[1] == "serious toxicity from too much of the drug"
+
+
+def test_other_indications(graph: Graph) -> None:
+    result = run(graph, "other-indications")
+    assert cols(result, "treatment", "condition") == [
+        ("mitoxantrone", "cancer"),
+        ("rituximab", "chronic lymphocytic leukemia"),
+        ("rituximab", "non-Hodgkin lymphoma"),
+        ("rituximab", "rheumatoid arthritis"),
+    ]
+
+
+def test_dosing_schedules(graph: Graph) -> None:
+    result = run(graph, "dosing-schedules")
+    names = ("drugName", "phaseOrder", "doseValue", "doseUnit", "interval", "numberOfDoses")
+    assert cols(result, *names, "startsAfter") == [
+        ("alemtuzumab", "1", "", "", "P1D", "5", ""),
+        ("alemtuzumab", "2", "", "", "P1D", "3", "P1Y"),
+        ("mitoxantrone", "1", "", "", "P3M", "", ""),
+        ("natalizumab", "1", "", "", "P28D", "", ""),
+        ("ocrelizumab", "1", "300", "mg", "P14D", "2", ""),
+        ("ocrelizumab", "2", "600", "mg", "P6M", "", ""),
+    ]
+    assert col(result, "phase")[:2] == ["initial phase", "repeat course"]
+    one = run(graph, "dosing-schedules", drug="Ocrevus")
+    assert col(one, "phase") == ["initial phase", "maintenance phase"]
+
+
+def test_cumulative_dose_limits(graph: Graph) -> None:
+    result = run(graph, "cumulative-dose-limits")
+    assert cols(
+        result,
+        "drug",
+        "doseValue",
+        "doseUnit",
+        "span",
+        "usuallyReachedAfterMin",
+        "usuallyReachedAfterMax",
+    ) == [("mitoxantrone", "140", "mg/m2", "lifetime", "P2Y", "P3Y")]
+
+
+def test_infusion_reaction(graph: Graph) -> None:
+    result = run(graph, "infusion-reaction")
+    rows = cols(result, "sideEffect", "symptom", "usualOnsetWithin", "latestOnset")
+    reaction = {r[1:] for r in rows if r[0] == "infusion reaction"}
+    # Lexical forms as written: PT24H is not rewritten as P1D.
+    assert reaction == {
+        ("fever", "PT2H", "PT24H"),
+        ("hives", "PT2H", "PT24H"),
+        ("rash", "PT2H", "PT24H"),
+        ("scaly patches on the skin", "PT2H", "PT24H"),
+    }
+    assert {r[0] for r in rows} == {
+        "bruising or bleeding at the injection site",
+        "chills",
+        "flushing",
+        "infusion reaction",
+        "nausea",
+    }
+
+
+def test_liver_problem_symptoms(graph: Graph) -> None:
+    result = run(graph, "liver-problem-symptoms")
+    assert col(result, "symptom") == [
+        "bleeding or bruising more easily than usual",
+        "dark urine",
+        "fatigue",
+        "jaundice",
+        "pain in the upper right abdomen",
+    ]
+    assert set(col(result, "drug")) == {"natalizumab"}
+
+
+def test_brand_names(graph: Graph) -> None:
+    result = run(graph, "brand-names")
+    assert {r[0]: r[1] for r in cols(result, "treatment", "brandName")} == {
+        "alemtuzumab": "Lemtrada",
+        "natalizumab": "Tysabri",
+        "mitoxantrone": "",
+        "ocrelizumab": "Ocrevus",
+        "rituximab": "Rituxan",
+        "methylprednisolone": "Solu-Medrol",
+        "plasmapheresis": "",
+        "intravenous immunoglobulin": "",
+    }
+
+
+def test_approvals(graph: Graph) -> None:
+    result = run(graph, "approvals")
+    rows = cols(result, "treatment", "agency", "approvedFor", "year", "firstForCondition")
+    assert rows == [
+        ("alemtuzumab", "FDA", "multiple sclerosis", "", "false"),
+        ("mitoxantrone", "FDA", "multiple sclerosis", "", "false"),
+        ("natalizumab", "FDA", "multiple sclerosis", "", "false"),
+        ("ocrelizumab", "FDA", "multiple sclerosis", "2017", "false"),
+        ("ocrelizumab", "FDA", "primary progressive multiple sclerosis", "2017", "true"),
+        ("ocrelizumab", "FDA", "relapsing forms of MS", "2017", "false"),
+    ]
+
+
+def test_drug_profile(graph: Graph) -> None:
+    result = run(graph, "drug-profile")  # default: natalizumab
+    facts = set(cols(result, "aspect", "value"))
+    for fact in [
+        ("label", "natalizumab"),
+        ("brand name", "Tysabri"),
+        ("type", "disease-modifying therapy"),
+        ("drug class", "monoclonal antibody"),
+        ("acts on cell", "white blood cell"),
+        ("indicated for", "multiple sclerosis"),
+        ("has approval", "FDA approval of natalizumab for MS"),
+        ("has phase", "natalizumab: one infusion every 4 weeks"),
+        ("has serious adverse effect", "progressive multifocal leukoencephalopathy"),
+        ("has common adverse effect", "headache"),
+        ("was derived from", "Seed article, natalizumab (Tysabri)"),
+    ]:
+        assert fact in facts
+    mitoxantrone = set(cols(run(graph, "drug-profile", drug="mitoxantrone"), "aspect", "value"))
+    assert (
+        "usage restriction",
+        "severe MS only, as its side effects can be serious",
+    ) in mitoxantrone
+    assert (
+        "has cumulative dose limit",
+        "mitoxantrone lifetime cumulative limit: 140 mg per square metre",
+    ) in mitoxantrone
+
+
+def test_provenance(graph: Graph) -> None:
+    result = run(graph, "provenance")  # default: natalizumab
+    rows = set(cols(result, "statement", "source"))
+    assert (
+        "natalizumab has serious adverse effect progressive multifocal leukoencephalopathy",
+        "Seed article, natalizumab (Tysabri)",
+    ) in rows
+    assert (
+        "natalizumab indicated for multiple sclerosis",
+        "Seed article, FDA-approved infusion disease-modifying drugs",
+    ) in rows
+    assert ("natalizumab drug class monoclonal antibody", "WHO ATC classification") in rows
+    assert (
+        "natalizumab: names, types, definition, cross-references",
+        "mskg reference identifier table",
+    ) in rows
+    assert ("natalizumab dosing", "Seed article, natalizumab (Tysabri)") in rows
+    # Every statement about the drug has a source; none is about another drug.
+    assert all(r[1] for r in rows)
+    assert not any("ocrelizumab" in r[0] for r in rows)
+
+
+# --------------------------------------------------------------------------------------------
+# The worked examples in queries/README.md run and give the answers shown there
+# --------------------------------------------------------------------------------------------
+
+
+def test_readme_worked_examples(graph: Graph) -> None:
+    import re
+
+    from mskg.query import format_result, query_from_text
+
+    readme = (QUERIES_DIR / "README.md").read_text(encoding="utf-8")
+    examples = readme.split("## Three worked examples", 1)[1]
+    blocks = re.findall(r"```sparql\n(.*?)```\n(?:\n(\|.*?)\n\n)?", examples, re.S)
+    assert len(blocks) == 3
+    for text, table in blocks[:2]:
+        result = run_query(query_from_text(text), graph)
+        assert format_result(result, "md").strip() == table.strip()
+    third = query_from_text(blocks[2][0])
+    assert len(run_query(third, graph).rows) == 9
+    cancer = run_query(third, graph, params={"kind": "cancer"})
+    assert {tuple(map(str, r[:2])) for r in cancer.rows} == {
+        ("alemtuzumab", "cancer"),
+        ("ocrelizumab", "cancer"),
+        ("ocrelizumab", "breast cancer"),
+    }

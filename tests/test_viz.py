@@ -1,0 +1,304 @@
+"""mskg.viz without a browser: escaping, determinism, the size threshold, choosing what to draw,
+and the ``mskg viz`` command run in-process."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import Graph
+
+from conftest import GRAPH_DIR
+from mskg.cli import main
+from mskg.errors import QueryError, UnknownNameError
+from mskg.loader import load_graph
+from mskg.netx import to_networkx
+from mskg.viz import (
+    build_network,
+    construct,
+    filter_types,
+    find_node,
+    humanize_duration,
+    identifier_label,
+    layout_positions,
+    page_data,
+    render_html,
+    script_json,
+    vis_assets,
+)
+
+R = "https://w3id.org/mskg/resource/"
+M = "https://w3id.org/mskg/ontology/"
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_SCRIPT = "</script><script>window.pwned=1</script><!--"
+
+HOSTILE_TTL = f"""
+@prefix mskg: <https://w3id.org/mskg/ontology/> .
+@prefix mskr: <https://w3id.org/mskg/resource/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix schema: <http://schema.org/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+
+mskr:evil a mskg:Drug ;
+    rdfs:label "{HOSTILE}"@en ;
+    skos:altLabel "{HOSTILE_SCRIPT}"@en ;
+    skos:definition "Ends the script: {HOSTILE_SCRIPT} & more"@en ;
+    skos:exactMatch <javascript:alert(1)> ;
+    mskg:hasSeriousAdverseEffect <https://example.org/it's> ;
+    prov:wasDerivedFrom mskr:bad-source .
+mskr:bad-source rdfs:label "source \\"quoted\\" </style>"@en ; schema:url "javascript:alert(2)" .
+<https://example.org/it's> a mskg:AdverseEffect ; rdfs:label "it's \\u2028 odd"@en .
+"""
+
+
+def hostile_graph() -> Graph:
+    return Graph().parse(data=HOSTILE_TTL, format="turtle")
+
+
+def embedded_data(page: str) -> dict:
+    match = re.search(r'<script id="mskg-data" type="application/json">(.*?)</script>', page, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+# --- escaping ----------------------------------------------------------------------------------
+
+
+def test_hostile_text_never_leaves_its_json() -> None:
+    network = to_networkx(hostile_graph())
+    page = render_html(network, title=f"Title {HOSTILE}")
+    # Exactly our three script elements end: the data, vis-network, the page script. (An
+    # opening "<script" inside a script is inert; only "</script" and "<!--" could break out.)
+    assert len(re.findall(r"</script", page, re.I)) == 3
+    vis_js = vis_assets()[0]
+    assert len(re.findall(r"<script", page, re.I)) == 3 + len(re.findall("<script", vis_js, re.I))
+    assert "<img" not in page
+    assert "<!--" not in page
+    assert "\u2028" not in page
+    assert "<title>Title &lt;img src=x onerror=alert(1)&gt;</title>" in page
+    data = embedded_data(page)
+    assert data["details"][R + "evil"]["alt_labels"] == [HOSTILE_SCRIPT]
+    assert [n["label"] for n in data["nodes"] if n["id"] == R + "evil"] == [HOSTILE]
+    assert "https://example.org/it's" in data["details"]
+
+
+def test_hostile_node_ids_from_any_networkx_graph() -> None:
+    network = nx.MultiDiGraph()
+    network.add_node(HOSTILE_SCRIPT, label=HOSTILE, definition=HOSTILE_SCRIPT)
+    network.add_node("'\"`${x}", label="</style><style>body{display:none}</style>")
+    network.add_edge(HOSTILE_SCRIPT, "'\"`${x}", key="x", label=HOSTILE)
+    page = render_html(network, title=HOSTILE_SCRIPT)
+    assert len(re.findall(r"</script", page, re.I)) == 3
+    assert len(re.findall(r"</style", page, re.I)) == 2
+    assert "<img" not in page
+    data = embedded_data(page)
+    assert {n["id"] for n in data["nodes"]} == {HOSTILE_SCRIPT, "'\"`${x}"}
+
+
+def test_script_json_escapes_markup() -> None:
+    text = script_json({"a": "</script>&<!--\u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"a": "</script>&<!--\u2028"}
+
+
+def test_page_is_self_contained(graph: Graph) -> None:
+    page = render_html(to_networkx(graph))
+    assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", page, re.I)
+    assert not re.search(r"<link\b", page, re.I)
+    assert "@import" not in page
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", page)
+    for host in ("cdnjs", "jsdelivr", "unpkg", "googleapis", "bootstrap.min"):
+        assert host not in page
+    assert "Content-Security-Policy" in page
+    assert "vis.Network" in page or "Network" in page
+    assert "var network" in page and "var nodes" in page and "var edges" in page
+
+
+# --- determinism ---------------------------------------------------------------------------------
+
+
+def test_same_graph_same_html(graph: Graph) -> None:
+    assert render_html(to_networkx(graph)) == render_html(to_networkx(load_graph(GRAPH_DIR)))
+
+
+def test_large_layout_is_deterministic() -> None:
+    network = synthetic(300)
+    first = render_html(network, physics_threshold=100)
+    assert first == render_html(synthetic(300), physics_threshold=100)
+
+
+# --- size threshold ------------------------------------------------------------------------------
+
+
+def synthetic(n: int, seed: int = 1) -> nx.MultiDiGraph:
+    import random
+
+    rng = random.Random(seed)
+    network = nx.MultiDiGraph()
+    for i in range(n):
+        network.add_node(f"n{i}", label=f"node {i}", types=[M + "AdverseEffect"])
+    for i in range(1, n):
+        network.add_edge(f"n{rng.randrange(i)}", f"n{i}", key="p", label="p")
+    return network
+
+
+def test_small_graphs_use_physics() -> None:
+    data = page_data(synthetic(50), physics_threshold=100)
+    assert data["large"] is False
+    assert all("x" not in node for node in data["nodes"])
+    assert all("label" in edge for edge in data["edges"])
+
+
+def test_large_graphs_get_positions_and_no_physics() -> None:
+    data = page_data(synthetic(150), physics_threshold=100)
+    assert data["large"] is True
+    assert all(math.isfinite(node["x"]) and math.isfinite(node["y"]) for node in data["nodes"])
+    assert len({(node["x"], node["y"]) for node in data["nodes"]}) == 150
+    assert all("label" not in edge for edge in data["edges"])
+
+
+def test_layout_spreads_components() -> None:
+    network = synthetic(40)
+    network.add_node("alone", label="alone")
+    positions = layout_positions(network)
+    assert set(positions) == set(network.nodes)
+    xs = [x for x, _ in positions.values()]
+    assert max(xs) - min(xs) > 100
+
+
+def test_degree_sets_size(graph: Graph) -> None:
+    data = page_data(to_networkx(graph))
+    sizes = {node["id"]: node["size"] for node in data["nodes"]}
+    assert sizes[R + "natalizumab"] > sizes[R + "pml"]
+
+
+# --- what is drawn -------------------------------------------------------------------------------
+
+
+def test_page_counts_match_the_network(graph: Graph) -> None:
+    network = to_networkx(graph)
+    data = page_data(network)
+    assert len(data["nodes"]) == network.number_of_nodes()
+    assert len(data["edges"]) == network.number_of_edges()
+    styles = {e["severity"]: (e["dashes"], e["color"]["color"]) for e in data["edges"]}
+    assert styles["serious"] != styles["common"]
+    natalizumab = data["details"][R + "natalizumab"]
+    assert "tysabri" in natalizumab["search"]
+    assert natalizumab["dosing"][0]["parts"][0]["properties"][0][0] == "dose interval"
+    assert any(i["label"].startswith("DrugBank") for i in natalizumab["identifiers"])
+
+
+def test_find_node_by_label_brand_curie_and_iri(graph: Graph) -> None:
+    network = to_networkx(graph)
+    assert find_node(network, "Natalizumab") == R + "natalizumab"
+    assert find_node(network, "TYSABRI") == R + "natalizumab"
+    assert find_node(network, "mskr:natalizumab") == R + "natalizumab"
+    assert find_node(network, R + "natalizumab") == R + "natalizumab"
+    with pytest.raises(UnknownNameError, match="natalizumab"):
+        find_node(network, "natalizumb")
+
+
+def test_focus_and_hops(graph: Graph) -> None:
+    one = build_network(graph, focus="natalizumab", hops=1)
+    two = build_network(graph, focus="natalizumab", hops=2)
+    assert R + "pml" in one
+    assert R + "alemtuzumab" not in one
+    assert one.number_of_nodes() < two.number_of_nodes()
+    zero = build_network(graph, focus="natalizumab", hops=0)
+    assert list(zero) == [R + "natalizumab"]
+
+
+def test_types_filter_with_subclasses(graph: Graph) -> None:
+    network = to_networkx(graph)
+    effects = filter_types(network, ["AdverseEffect"], graph)
+    assert R + "pml" in effects and R + "natalizumab" not in effects
+    drugs = filter_types(network, ["mskg:Treatment"], graph)
+    assert {R + "natalizumab", R + "plasmapheresis"} <= set(drugs)
+    assert filter_types(network, ["adverse effect"]).number_of_nodes() == len(effects)
+    with pytest.raises(UnknownNameError):
+        filter_types(network, ["AdverseEfect"])
+
+
+def test_construct_query(graph: Graph) -> None:
+    network = build_network(
+        graph,
+        query="""CONSTRUCT { ?d mskg:hasSeriousAdverseEffect ?e }
+                 WHERE { ?d mskg:hasSeriousAdverseEffect ?e }""",
+    )
+    severities = {attrs["severity"] for *_, attrs in network.edges(data=True)}
+    assert severities == {"serious"}
+    assert network.nodes[R + "natalizumab"]["label"] == "natalizumab"  # from the full graph
+    pml = network.get_edge_data(R + "natalizumab", R + "pml")
+    assert pml[M + "hasSeriousAdverseEffect"]["potentially_fatal"] is True
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("ASK { ?s ?p ?o }", "ASK"),
+        ("CONSTRUCT WHERE { ?s ?p ", "parse"),
+        (
+            "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            "SERVICE",
+        ),
+        ("CONSTRUCT { ?s ?p ?o } FROM <http://example.org/g> WHERE { ?s ?p ?o }", "FROM"),
+    ],
+)
+def test_construct_refuses(query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        construct(Graph(), query, "q.rq")
+
+
+def test_humanize_and_identifier_labels() -> None:
+    assert humanize_duration("P28D") == "28 days"
+    assert humanize_duration("P1Y") == "1 year"
+    assert humanize_duration("PT2H") == "2 hours"
+    assert humanize_duration("P1Y2M") == "1 year, 2 months"
+    assert humanize_duration("lifetime") == "lifetime"
+    assert identifier_label("https://go.drugbank.com/drugs/DB00108") == "DrugBank DB00108"
+    assert identifier_label("http://purl.obolibrary.org/obo/CL_0000236") == "CL:0000236"
+    assert identifier_label("https://bioregistry.io/atc:L04AG03") == "ATC L04AG03"
+    assert identifier_label("http://www.wikidata.org/entity/Q386119") == "Wikidata Q386119"
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def test_cli_writes_the_page_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sub" / "page.html"
+    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--focus", "Tysabri"]) == 0
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    assert "wrote" in capsys.readouterr().err
+    assert [p.name for p in out.parent.iterdir()] == ["page.html"]
+
+
+def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "page.html"
+    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--focus", "nothing"]) == 2
+    assert "unknown focus node 'nothing'" in capsys.readouterr().err
+    select = tmp_path / "select.rq"
+    select.write_text("SELECT * WHERE { ?s ?p ?o }")
+    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--query", str(select)]) == 2
+    assert "select.rq" in capsys.readouterr().err
+    assert main(["viz", "-o", str(out), "--query", str(tmp_path / "missing.rq")]) == 2
+    assert not out.exists()
+
+
+def test_cli_query_file(tmp_path: Path) -> None:
+    rq = tmp_path / "serious.rq"
+    rq.write_text(
+        "PREFIX mskg: <https://w3id.org/mskg/ontology/>\n"
+        "CONSTRUCT { ?d mskg:hasSeriousAdverseEffect ?e } "
+        "WHERE { ?d mskg:hasSeriousAdverseEffect ?e }\n"
+    )
+    out = tmp_path / "serious.html"
+    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--query", str(rq)]) == 0
+    data = embedded_data(out.read_text())
+    assert {e["severity"] for e in data["edges"]} == {"serious"}
+    assert data["title"] == "mskg: serious.rq"
