@@ -9,6 +9,7 @@ out/test-artifacts/ (ignored by git) for a person to look at.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -30,10 +31,12 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_SCRIPT = "</script><script>window.pwned=1</script>"
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "chrome-untrusted:", "devtools:")
 
+# On a developer's machine without the browser these tests skip; in CI (CI=true, where .ci/run
+# installs it) a missing browser must fail, or a broken install step would pass unnoticed.
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists()) and not os.environ.get("CI"),
         reason="needs Debian chromium and chromium-driver (/usr/bin/chromium, "
         "/usr/bin/chromedriver); install them with tools/install-browser.sh",
     ),
