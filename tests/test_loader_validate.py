@@ -150,6 +150,116 @@ def test_direct_link_without_association_is_refused(graph_copy: Path) -> None:
     assert any(p.node == "mskr:rituximab" and "no association" in p.message for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("written", "typo", "suggestion"),
+    [
+        ("skos:definition", "skos:definiton", "skos:definition"),
+        ("schema:proprietaryName", "schema:proprietaryNam", "schema:proprietaryName"),
+        ("prov:wasDerivedFrom", "prov:wasDerivedFom", "prov:wasDerivedFrom"),
+    ],
+)
+def test_typo_in_a_standard_vocabulary_is_an_undefined_term(
+    graph_copy: Path, capsys: pytest.CaptureFixture[str], written: str, typo: str, suggestion: str
+) -> None:
+    target = graph_copy / "data" / "treatments.ttl"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace(written, typo, 1), encoding="utf-8")
+    line = next(n for n, row in enumerate(target.read_text().splitlines(), 1) if typo in row)
+    assert main(["validate", "--graph", str(graph_copy)]) == 1
+    err = capsys.readouterr().err
+    assert f"{target}:{line}: {typo}: " in err
+    assert f"did you mean {suggestion}?" in err
+
+
+def test_ill_typed_literal_is_a_problem_with_its_line_and_no_traceback(
+    graph_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = graph_copy / "data" / "dosing.ttl"
+    replace_in(
+        target,
+        'mskg:doseInterval "P14D"^^xsd:duration',
+        'mskg:doseInterval "2 weeks"^^xsd:duration',
+    )
+    line = next(n for n, row in enumerate(target.read_text().splitlines(), 1) if "2 weeks" in row)
+    assert main(["validate", "--graph", str(graph_copy)]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert "Failed to convert" not in captured.err + captured.out
+    assert (
+        f'{target}:{line}: mskr:ocrelizumab-initial: "2 weeks" is not a valid xsd:duration'
+        in captured.err
+    )
+
+
+def test_validate_takes_a_folder_not_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--graph", str(GRAPH_DIR / "data" / "dosing.ttl")]) == 2
+    assert "--graph takes a graph folder" in capsys.readouterr().err
+
+
+def test_each_problem_is_reported_once(graph_copy: Path) -> None:
+    target = graph_copy / "data" / "treatments.ttl"
+    replace_in(target, "mskg:hasMechanism mskr:natalizumab-mechanism", "mskg:hasMechansim mskr:nat")
+    problems = validate_graph(graph_copy).problems
+    assert len(problems) == len(set(problems))
+
+
+def test_process_side_effect_needs_an_association(graph_copy: Path) -> None:
+    extra = graph_copy / "data" / "extra.ttl"
+    extra.write_text(
+        "@prefix mskg: <https://w3id.org/mskg/ontology/> .\n"
+        "@prefix mskr: <https://w3id.org/mskg/resource/> .\n"
+        "mskr:intravenous-infusion mskg:hasProcessSideEffect mskr:headache .\n",
+        encoding="utf-8",
+    )
+    problems = validate_graph(graph_copy).problems
+    assert any(
+        p.node == "mskr:intravenous-infusion" and "no association" in p.message for p in problems
+    ), problems
+
+
+def test_a_drug_cannot_dodge_seriousness_with_the_process_link(graph_copy: Path) -> None:
+    extra = graph_copy / "data" / "extra.ttl"
+    extra.write_text(
+        "@prefix mskg: <https://w3id.org/mskg/ontology/> .\n"
+        "@prefix mskr: <https://w3id.org/mskg/resource/> .\n"
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "mskr:rituximab mskg:hasProcessSideEffect mskr:headache .\n"
+        "mskr:ae-x a mskg:AdverseEffectAssociation ; rdf:subject mskr:rituximab ;\n"
+        "    rdf:predicate mskg:hasProcessSideEffect ; rdf:object mskr:headache ;\n"
+        "    prov:wasDerivedFrom mskr:seed-section-relapse-treatments .\n",
+        encoding="utf-8",
+    )
+    problems = validate_graph(graph_copy).problems
+    assert [p.node for p in problems] == ["mskr:ae-x"], problems
+    assert "mskg:AdministrationMethod" in problems[0].message
+
+
+def test_dose_unit_must_be_a_ucum_code(graph_copy: Path) -> None:
+    target = graph_copy / "data" / "dosing.ttl"
+    replace_in(
+        target,
+        'schema:doseValue 300 ;\n    schema:doseUnit "mg"',
+        'schema:doseValue 300 ;\n    schema:doseUnit "milligrams"',
+    )
+    [problem] = validate_graph(graph_copy).problems
+    assert problem.node == "mskr:ocrelizumab-initial"
+    assert "UCUM" in problem.message and "milligrams" in problem.message
+
+
+def test_broken_shapes_are_a_clear_error(
+    graph_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shapes = graph_copy / "shapes.ttl"
+    replace_in(
+        shapes, "FILTER NOT EXISTS { ?s ?p ?o }", "VALUES ?x { 1 } FILTER NOT EXISTS { ?s ?p ?o }"
+    )
+    assert main(["validate", "--graph", str(graph_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "SHACL shapes cannot be used" in err and "VALUES" in err
+    assert "Traceback" not in err
+
+
 def test_graph_files_skip_hidden_and_shapes(graph_copy: Path) -> None:
     (graph_copy / ".scratch.ttl").write_text("this is not turtle", encoding="utf-8")
     names = {p.name for p in graph_files(graph_copy)}

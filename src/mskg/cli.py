@@ -98,6 +98,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        # A bug, not the user's input: still no traceback unless asked, but say how to get one.
+        if args.debug:
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} (a bug in mskg: rerun with --debug "
+            "and report the traceback)",
+            file=sys.stderr,
+        )
+        return 2
 
 
 def run() -> None:

@@ -51,16 +51,54 @@ class QueryError(MskgError):
 
 
 class UnknownNameError(MskgError):
-    """A named query, drug or other term was not found; the message lists the closest names."""
+    """A named query, drug or other term was not found; the message lists the closest names.
 
-    def __init__(self, kind: str, name: str, candidates: list[str]) -> None:
-        import difflib
+    The suggestions are the names that contain ``name`` (``pml`` -> ``drugs-with-pml-risk``),
+    then the closest spellings (``natalizumb`` -> ``natalizumab``), at most :attr:`MAX_HINTS`.
+    ``note`` adds why the name was refused (``it is in the graph, but not a treatment``);
+    ``see`` names where to find every name (``mskg queries``) and ends the message.
+    """
 
+    MAX_HINTS = 6
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        candidates: list[str],
+        *,
+        note: str | None = None,
+        see: str | None = None,
+    ) -> None:
         self.kind = kind
         self.name = name
-        close = difflib.get_close_matches(name, candidates, n=5, cutoff=0.4)
-        hint = f"; did you mean: {', '.join(close)}?" if close else ""
-        super().__init__(f"unknown {kind} {name!r}{hint}")
+        self.suggestions = closest_names(name, candidates, self.MAX_HINTS)
+        text = f"unknown {kind} {name!r}"
+        if note:
+            text += f" ({note})"
+        if self.suggestions:
+            text += f"; did you mean: {', '.join(self.suggestions)}?"
+            if see:
+                text += f" Otherwise see {see}"
+        elif see:
+            text += f"; see {see}"
+        super().__init__(text)
+
+
+def closest_names(name: str, candidates: list[str], limit: int = 6) -> list[str]:
+    """The candidates containing ``name`` (ignoring case), then those spelled most like it."""
+    import difflib
+
+    wanted = name.strip().casefold()
+    unique = list(dict.fromkeys(candidates))
+    containing = [c for c in unique if len(wanted) >= 3 and wanted in c.casefold() and c != name]
+    containing.sort(key=lambda c: (len(c), c))
+    close = difflib.get_close_matches(name, unique, n=limit, cutoff=0.4)
+    return list(dict.fromkeys(containing + close))[:limit]
+
+
+class ShapesError(MskgError):
+    """The SHACL shapes graph itself is unusable (pySHACL refused it)."""
 
 
 class StoreError(MskgError):

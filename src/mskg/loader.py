@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -81,6 +82,21 @@ def _syntax_error(file: Path, exc: Exception) -> GraphLoadError:
                 line = int(match.group(1))
                 break
     return GraphLoadError(file, f"syntax error: {message}", line=line)
+
+
+class _QuietIllTypedLiterals(logging.Filter):
+    """Drop rdflib's traceback for a literal that does not fit its datatype ("five"^^xsd:integer).
+
+    The literal is still loaded (``Literal.ill_typed`` is true) and ``mskg validate`` reports it
+    with its file and line, so the traceback is noise on a user's terminal.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal")
+
+
+_RDFLIB_TERM_LOGGER = logging.getLogger("rdflib.term")
+_RDFLIB_TERM_LOGGER.addFilter(_QuietIllTypedLiterals())
 
 
 def load_files(files: Iterable[Path]) -> Graph:

@@ -11,8 +11,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDFS, SH
+from rdflib.namespace import (
+    DCTERMS,
+    OWL,
+    PROV,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    VANN,
+    XSD,
+    DefinedNamespace,
+)
 
+from mskg.errors import ShapesError, UsageError
 from mskg.loader import graph_files, load_files, load_shapes
 from mskg.vocab import MSKG_IRI, PREFIXES, RESOURCE_IRI
 
@@ -90,8 +102,19 @@ class SourceIndex:
                     first = (file, number)
         return first
 
+    def locate_literal(self, subject: str, lexical: str) -> tuple[Path | None, int | None]:
+        """The line holding ``"lexical"`` at or after the subject's definition."""
+        file, line = self.locate(subject)
+        quoted = f'"{lexical}"'
+        candidates = [(f, n) for f, n, text in self._lines if quoted in text]
+        after = [(f, n) for f, n in candidates if f == file and line is not None and n >= line]
+        if after:
+            return after[0]
+        return candidates[0] if candidates else (file, line)
+
 
 SHAPES_IRI = "https://w3id.org/mskg/shapes/"
+_SHORT_PREFIXES = ("mskg", "mskr", "schema", "prov", "skos", "rdfs", "rdf", "owl", "xsd", "dcterms")
 
 
 def _shorten_iris(message: str) -> str:
@@ -104,11 +127,19 @@ def _short(term: object) -> str:
     if text.startswith(SHAPES_IRI):
         return f"shape:{text[len(SHAPES_IRI) :]}"
     for prefix, namespace in PREFIXES.items():
-        if text.startswith(namespace) and prefix in ("mskg", "mskr", "schema", "prov", "skos"):
+        if text.startswith(namespace) and prefix in _SHORT_PREFIXES:
             return f"{prefix}:{text[len(namespace) :]}"
     if isinstance(term, BNode):
         return "[blank node]"
     return text
+
+
+def _show_value(value: object) -> str:
+    if isinstance(value, Literal):
+        if value.datatype is not None:
+            return f'"{value}"^^{_short(value.datatype)}'
+        return value.n3()
+    return _short(value)
 
 
 def undefined_terms(graph: Graph) -> list[tuple[URIRef, str]]:
@@ -146,13 +177,85 @@ def undefined_terms(graph: Graph) -> list[tuple[URIRef, str]]:
     return sorted(found.items(), key=lambda item: str(item[0]))
 
 
+#: Standard vocabularies whose terms rdflib knows; a term of theirs that does not exist is a typo.
+#: schema.org is written http://schema.org/ in mskg (the form its health-lifesci terms use) and
+#: https://schema.org/ in rdflib's SDO: the local names are the same.
+_STANDARD_VOCABULARIES: dict[str, type[DefinedNamespace]] = {
+    str(RDF._NS): RDF,
+    str(RDFS._NS): RDFS,
+    str(OWL._NS): OWL,
+    str(XSD._NS): XSD,
+    str(SKOS._NS): SKOS,
+    str(PROV._NS): PROV,
+    str(DCTERMS._NS): DCTERMS,
+    str(VANN._NS): VANN,
+    str(SH._NS): SH,
+    "http://schema.org/": SDO,
+    str(SDO._NS): SDO,
+}
+
+
+def _vocabulary_terms(vocabulary: type[DefinedNamespace]) -> frozenset[str]:
+    names: set[str] = set()
+    for cls in vocabulary.__mro__:
+        names |= set(getattr(cls, "__annotations__", {}))
+        names |= set(getattr(cls, "_extras", []))
+    return frozenset(names)
+
+
+_VOCABULARY_TERMS = {ns: _vocabulary_terms(vocab) for ns, vocab in _STANDARD_VOCABULARIES.items()}
+
+
+def unknown_standard_terms(graph: Graph) -> list[tuple[URIRef, str]]:
+    """Properties and classes used from SKOS, schema.org, PROV-O, RDFS, OWL, Dublin Core... that
+    those vocabularies do not have (``skos:definiton``), unless the ontology declares them."""
+    import difflib
+
+    used = {p for p in graph.predicates() if isinstance(p, URIRef)}
+    used |= {o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef)}
+    declared = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
+    prefix_of = {namespace: prefix for prefix, namespace in PREFIXES.items()}
+    found: list[tuple[URIRef, str]] = []
+    for term in sorted(used - declared, key=str):
+        text = str(term)
+        namespace = next((ns for ns in _VOCABULARY_TERMS if text.startswith(ns)), None)
+        if namespace is None:
+            continue
+        name = text[len(namespace) :]
+        known = _VOCABULARY_TERMS[namespace]
+        if name in known:
+            continue
+        prefix = prefix_of.get(namespace, "schema")
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {prefix}:{close[0]}?" if close else ""
+        found.append((term, f"{prefix}:{name} is not a term of {prefix}{hint}"))
+    return found
+
+
+def ill_typed_literals(graph: Graph) -> list[tuple[URIRef | BNode, Literal, str]]:
+    """Literals whose text does not fit their datatype: ``"five"^^xsd:integer``."""
+    found = []
+    for subject, _p, value in graph:
+        if (
+            isinstance(value, Literal)
+            and value.ill_typed
+            and value.datatype is not None
+            and isinstance(subject, URIRef | BNode)
+        ):
+            message = f'"{value}" is not a valid {_short(value.datatype)}'
+            found.append((subject, value, message))
+    return sorted(found, key=lambda item: (str(item[0]), str(item[1])))
+
+
 def shacl_problems(graph: Graph, shapes: Graph) -> list[tuple[str, str, str, object]]:
     """Run pySHACL; return (rule, node, message, focus) for each violation."""
     import pyshacl  # heavy: imported only when validating
 
-    _conforms, results, _text = pyshacl.validate(
+    _conforms, results, text = pyshacl.validate(
         graph, shacl_graph=shapes, advanced=True, allow_warnings=True
     )
+    if not isinstance(results, Graph):  # pySHACL's ValidationFailure: the shapes are broken
+        raise ShapesError(f"the SHACL shapes cannot be used: {text}")
     problems = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
@@ -170,7 +273,7 @@ def shacl_problems(graph: Graph, shapes: Graph) -> list[tuple[str, str, str, obj
         message = messages[0] if messages else f"violates {_short(component)}"
         message = _shorten_iris(message)
         if value is not None and value != focus and not isinstance(value, BNode):
-            message += f" (value: {value.n3() if isinstance(value, Literal) else _short(value)})"
+            message += f" (value: {_show_value(value)})"
         problems.append((rule, _short(focus), message, focus))
     return problems
 
@@ -180,6 +283,11 @@ def validate_graph(path: Path | str | None = None) -> ValidationReport:
 
     Raises :class:`mskg.GraphLoadError` when a file cannot be parsed (file and line in the message).
     """
+    if path is not None and Path(path).is_file():
+        raise UsageError(
+            f"{path}: --graph takes a graph folder (with ontology.ttl and shapes.ttl), not one "
+            "file; to check a new file, copy graph/ and add it there (docs/EXTENDING.md)"
+        )
     files = graph_files(path)
     graph = load_files(files)
     shapes = load_shapes(path)
@@ -188,8 +296,19 @@ def validate_graph(path: Path | str | None = None) -> ValidationReport:
     for term, message in undefined_terms(graph):
         file, line = index.locate(str(term))
         report.problems.append(Problem("undefined-term", _short(term), message, file, line))
+    for term, message in unknown_standard_terms(graph):
+        file, line = index.locate(str(term))
+        report.problems.append(Problem("undefined-term", _short(term), message, file, line))
+    for subject, value, message in ill_typed_literals(graph):
+        file, line = index.locate_literal(str(subject), str(value))
+        report.problems.append(
+            Problem("ill-typed-literal", _short(subject), message + "; fix the value", file, line)
+        )
     for rule, node, message, focus in shacl_problems(graph, shapes):
         file, line = index.locate(str(focus)) if isinstance(focus, URIRef) else (None, None)
         report.problems.append(Problem(rule, node, message, file, line))
-    report.problems.sort(key=lambda p: (str(p.file or ""), p.line or 0, p.node, p.message))
+    # A node can break one rule through several paths; one line per distinct problem is enough.
+    report.problems = sorted(
+        set(report.problems), key=lambda p: (str(p.file or ""), p.line or 0, p.node, p.message)
+    )
     return report
