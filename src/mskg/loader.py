@@ -36,8 +36,14 @@ _LINE_PATTERNS = (
 )
 
 
-def graph_files(path: Path | str | None = None, *, include_shapes: bool = False) -> list[Path]:
-    """The RDF files that make up the graph at ``path`` (a folder or one file), sorted."""
+def graph_files(
+    path: Path | str | None = None, *, include_shapes: bool = False, exclude: Iterable[str] = ()
+) -> list[Path]:
+    """The RDF files that make up the graph at ``path`` (a folder or one file), sorted.
+
+    ``exclude`` names sub-folders to leave out (e.g. ``("imports",)``).
+    """
+    skipped = set(exclude)
     root = Path(path) if path is not None else default_graph_dir()
     if not root.exists():
         raise GraphLoadError(root, "no such file or directory")
@@ -48,7 +54,10 @@ def graph_files(path: Path | str | None = None, *, include_shapes: bool = False)
         for p in root.rglob("*")
         if p.is_file()
         and p.suffix in RDF_FORMATS
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and not any(
+            part.startswith(".") or part in skipped for part in p.relative_to(root).parent.parts
+        )
+        and not p.name.startswith(".")
         and (include_shapes or p.name != SHAPES_FILE)
     )
     if not files:

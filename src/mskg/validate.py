@@ -6,7 +6,9 @@ code. Nothing here writes to the graph folder.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,16 +249,112 @@ def ill_typed_literals(graph: Graph) -> list[tuple[URIRef | BNode, Literal, str]
     return sorted(found, key=lambda item: (str(item[0]), str(item[1])))
 
 
-def shacl_problems(graph: Graph, shapes: Graph) -> list[tuple[str, str, str, object]]:
-    """Run pySHACL; return (rule, node, message, focus) for each violation."""
+@dataclass(frozen=True)
+class SparqlCheck:
+    """One ``sh:sparql`` constraint of a node shape, run once over the whole graph."""
+
+    shape: URIRef
+    query: str
+    message: str
+    targets: tuple[tuple[URIRef, URIRef], ...]
+
+
+_TARGET_PREDICATES = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+
+
+def split_sparql_constraints(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
+    """Take the SPARQL constraints of IRI-named node shapes out of ``shapes``.
+
+    pySHACL re-parses a constraint's query for every focus node: a few hundred nodes cost a
+    minute once a SIDER import is loaded. mskg runs each such query once with ``$this`` free and
+    keeps the rows whose ``$this`` is a target, which for these ``$this``-anchored queries gives
+    the same results as the per-node evaluation SHACL defines.
+    """
+    remaining = Graph()
+    for triple in shapes:
+        remaining.add(triple)
+    checks: list[SparqlCheck] = []
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        select = shapes.value(constraint, SH.select)
+        if not isinstance(shape, URIRef) or select is None:
+            continue  # left to pySHACL
+        prefixes = "".join(
+            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+            for declaring in shapes.objects(constraint, SH.prefixes)
+            for d in shapes.objects(declaring, SH.declare)
+        )
+        targets = tuple(
+            (predicate, target)
+            for predicate in _TARGET_PREDICATES
+            for target in shapes.objects(shape, predicate)
+            if isinstance(target, URIRef)
+        )
+        message = str(shapes.value(constraint, SH.message) or "violates a SPARQL constraint")
+        query = prefixes + re.sub(r"\$this\b", "?this", str(select))
+        checks.append(SparqlCheck(shape, query, message, targets))
+        remaining.remove((shape, SH.sparql, constraint))
+        for triple in shapes.triples((constraint, None, None)):
+            remaining.remove(triple)
+    return remaining, checks
+
+
+def _focus_nodes(graph: Graph, targets: Iterable[tuple[URIRef, URIRef]]) -> set[object]:
+    nodes: set[object] = set()
+    for predicate, target in targets:
+        if predicate == SH.targetClass:
+            for cls in graph.transitive_subjects(RDFS.subClassOf, target):
+                nodes.update(graph.subjects(RDF.type, cls))
+        elif predicate == SH.targetSubjectsOf:
+            nodes.update(graph.subjects(target, None))
+        elif predicate == SH.targetObjectsOf:
+            nodes.update(graph.objects(None, target))
+        else:
+            nodes.add(target)
+    return nodes
+
+
+Finding = tuple[str, str, str, object]
+"""(rule, node, message, focus node) of one violation."""
+
+
+def sparql_check_problems(graph: Graph, check: SparqlCheck) -> list[Finding]:
+    focus = _focus_nodes(graph, check.targets)
+    problems: list[Finding] = []
+    for row in graph.query(check.query):
+        bindings: dict[str, object] = dict(row.asdict())  # type: ignore[union-attr]
+        this = bindings.get("this")
+        if this not in focus:
+            continue
+        problems.append((_short(check.shape), _short(this), _fill(check.message, bindings), this))
+    return problems
+
+
+def _fill(message: str, bindings: dict[str, object]) -> str:
+    """Put the values of a result row into a SHACL message's ``{?var}`` placeholders."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return _short(bindings[name]) if name in bindings else match.group(0)
+
+    return re.sub(r"\{[?$](\w+)\}", value, message)
+
+
+def shacl_problems(graph: Graph, shapes: Graph) -> list[Finding]:
+    """Run the shapes; return (rule, node, message, focus) for each violation."""
     import pyshacl  # heavy: imported only when validating
 
-    _conforms, results, text = pyshacl.validate(
-        graph, shacl_graph=shapes, advanced=True, allow_warnings=True
-    )
+    core_shapes, sparql_checks = split_sparql_constraints(shapes)
+    # pySHACL logs to stderr through a handler of its own, with tracebacks; mskg reports instead.
+    logging.getLogger("pyshacl-validate").disabled = True
+    try:
+        _conforms, results, text = pyshacl.validate(
+            graph, shacl_graph=core_shapes, advanced=True, allow_warnings=True
+        )
+    except pyshacl.errors.ReportableRuntimeError as exc:
+        raise ShapesError(f"the SHACL shapes cannot be used: {exc.message}") from exc
     if not isinstance(results, Graph):  # pySHACL's ValidationFailure: the shapes are broken
         raise ShapesError(f"the SHACL shapes cannot be used: {text}")
-    problems = []
+    problems: list[Finding] = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
@@ -275,6 +373,14 @@ def shacl_problems(graph: Graph, shapes: Graph) -> list[tuple[str, str, str, obj
         if value is not None and value != focus and not isinstance(value, BNode):
             message += f" (value: {_show_value(value)})"
         problems.append((rule, _short(focus), message, focus))
+    for check in sparql_checks:
+        try:
+            problems.extend(sparql_check_problems(graph, check))
+        except Exception as exc:  # rdflib raises bare Exceptions for bad SPARQL
+            raise ShapesError(
+                f"the SHACL shapes cannot be used: the SPARQL constraint of {_short(check.shape)} "
+                f"fails: {exc}"
+            ) from exc
     return problems
 
 
