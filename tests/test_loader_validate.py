@@ -63,6 +63,17 @@ def test_syntax_error_names_file_and_line(
     assert tree_digest(graph_copy) == before, "validate must never write to the graph folder"
 
 
+def test_ntriples_syntax_error_names_the_line(tmp_path: Path) -> None:
+    broken = tmp_path / "extra.nt"
+    broken.write_text(
+        "# a comment\n<http://x/a> <http://x/b> \"c\" .\n\n<http://x/a> <http://x/b> .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(GraphLoadError) as info:
+        load_graph(broken)
+    assert info.value.file == broken and info.value.line == 4
+
+
 def test_missing_folder_is_a_load_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--graph", str(tmp_path / "nope")]) == 2
     assert "no such file" in capsys.readouterr().err

@@ -76,7 +76,25 @@ def parse_file(graph: Graph, file: Path) -> None:
     try:
         graph.parse(data=data, format=fmt, publicID=file.resolve().as_uri())
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        raise _syntax_error(file, exc) from exc
+        error = _syntax_error(file, exc)
+        if error.line is None and fmt == "nt":
+            error = GraphLoadError(file, error.reason, line=_first_bad_ntriples_line(data))
+        raise error from exc
+
+
+def _first_bad_ntriples_line(data: bytes) -> int | None:
+    """rdflib's N-Triples errors quote the rest of the line but not its number: find it."""
+    from rdflib.plugins.parsers.ntriples import NTGraphSink, W3CNTriplesParser
+
+    parser = W3CNTriplesParser(sink=NTGraphSink(Graph()))
+    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            parser.parsestring(line)
+        except Exception:
+            return number
+    return None
 
 
 def _syntax_error(file: Path, exc: Exception) -> GraphLoadError:

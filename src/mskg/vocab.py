@@ -120,6 +120,7 @@ class MSKG(DefinedNamespace):
     usualOnsetWithin: URIRef
     usuallyReachedAfterMax: URIRef
     usuallyReachedAfterMin: URIRef
+    usuallyMonitored: URIRef
 
 
 #: Prefixes bound on every loaded graph and declared in every query.
