@@ -60,7 +60,9 @@ ENTITIES = {
     "breast cancer": "breast-cancer",
 }
 
-# Rows that are the nearest term, not the same concept (label_at_source says so).
+# Rows that are the nearest term, not the same concept: HPO's UTI and depression terms (the
+# label_at_source says so), MeSH Neoplasms and Breast Neoplasms (tumours of any behaviour, wider
+# than the article's cancer), DOID/MONDO depressive disorder (a diagnosis; the article means mood).
 CLOSE = {
     ("urinary tract infection", "HP:0000010"),
     ("depression", "HP:0000716"),
