@@ -144,9 +144,10 @@ def test_effect_link_without_seriousness_is_refused(graph_copy: Path) -> None:
         encoding="utf-8",
     )
     problems = validate_graph(graph_copy).problems
-    assert any(p.node == "mskr:rituximab" and "common or serious" in p.message for p in problems), (
-        problems
-    )
+    [problem] = [p for p in problems if "common or serious" in p.message]
+    assert problem.node == "mskr:rituximab"
+    # the line of the offending statement, not the first line that mentions the drug
+    assert (problem.file, problem.line) == (extra, 3)
 
 
 def test_direct_link_without_association_is_refused(graph_copy: Path) -> None:

@@ -86,12 +86,29 @@ class SourceIndex:
             for number, line in enumerate(text.splitlines(), start=1):
                 self._lines.append((file, number, line))
 
-    def locate(self, term: str) -> tuple[Path | None, int | None]:
+    @staticmethod
+    def _patterns(term: str) -> list[re.Pattern[str]]:
         tokens = [f"<{term}>"]
         for prefix, namespace in PREFIXES.items():
             if term.startswith(namespace):
                 tokens.append(f"{prefix}:{term[len(namespace) :]}")
-        patterns = [re.compile(re.escape(t) + r"(?![\w\-.]*[\w\-])") for t in tokens]
+        return [re.compile(re.escape(t) + r"(?![\w\-.]*[\w\-])") for t in tokens]
+
+    def locate_statement(self, subject: str, predicate: str) -> tuple[Path | None, int | None]:
+        """The line where ``subject`` is given ``predicate``, in any block that describes the
+        subject; else where the subject is defined."""
+        subject_patterns = self._patterns(subject)
+        predicate_patterns = self._patterns(predicate)
+        in_block = False
+        for file, number, line in self._lines:
+            if line[:1] not in ("", " ", "\t"):
+                in_block = any(p.match(line) for p in subject_patterns)
+            if in_block and any(p.search(line) for p in predicate_patterns):
+                return file, number
+        return self.locate(subject)
+
+    def locate(self, term: str) -> tuple[Path | None, int | None]:
+        patterns = self._patterns(term)
         first: tuple[Path | None, int | None] = (None, None)
         for file, number, line in self._lines:
             for pattern in patterns:
@@ -313,8 +330,8 @@ def _focus_nodes(graph: Graph, targets: Iterable[tuple[URIRef, URIRef]]) -> set[
     return nodes
 
 
-Finding = tuple[str, str, str, object]
-"""(rule, node, message, focus node) of one violation."""
+Finding = tuple[str, str, str, object, object]
+"""(rule, node, message, focus node, predicate at fault or None) of one violation."""
 
 
 def sparql_check_problems(graph: Graph, check: SparqlCheck) -> list[Finding]:
@@ -325,7 +342,8 @@ def sparql_check_problems(graph: Graph, check: SparqlCheck) -> list[Finding]:
         this = bindings.get("this")
         if this not in focus:
             continue
-        problems.append((_short(check.shape), _short(this), _fill(check.message, bindings), this))
+        message = _fill(check.message, bindings)
+        problems.append((_short(check.shape), _short(this), message, this, bindings.get("p")))
     return problems
 
 
@@ -372,7 +390,7 @@ def shacl_problems(graph: Graph, shapes: Graph) -> list[Finding]:
         message = _shorten_iris(message)
         if value is not None and value != focus and not isinstance(value, BNode):
             message += f" (value: {_show_value(value)})"
-        problems.append((rule, _short(focus), message, focus))
+        problems.append((rule, _short(focus), message, focus, path))
     for check in sparql_checks:
         try:
             problems.extend(sparql_check_problems(graph, check))
@@ -410,8 +428,13 @@ def validate_graph(path: Path | str | None = None) -> ValidationReport:
         report.problems.append(
             Problem("ill-typed-literal", _short(subject), message + "; fix the value", file, line)
         )
-    for rule, node, message, focus in shacl_problems(graph, shapes):
-        file, line = index.locate(str(focus)) if isinstance(focus, URIRef) else (None, None)
+    for rule, node, message, focus, predicate in shacl_problems(graph, shapes):
+        if not isinstance(focus, URIRef):
+            file, line = None, None
+        elif isinstance(predicate, URIRef):
+            file, line = index.locate_statement(str(focus), str(predicate))
+        else:
+            file, line = index.locate(str(focus))
         report.problems.append(Problem(rule, node, message, file, line))
     # A node can break one rule through several paths; one line per distinct problem is enough.
     report.problems = sorted(
