@@ -86,6 +86,7 @@ def test_ocrelizumab_approval_and_indications(graph: Graph) -> None:
     assert effects(graph, "ocrelizumab", MSKG.indicatedFor) == {
         "relapsing-ms",
         "primary-progressive-ms",
+        "aggressive-or-advanced-ms",
     }
 
 
@@ -176,7 +177,7 @@ SEED_EFFECTS = {
             "blue-green-urine",
             "mouth-sores",
         },
-        {"congestive-heart-failure", "kidney-failure", "blood-disorder"},
+        {"congestive-heart-failure", "kidney-failure", "blood-disorder", "serious-toxicity"},
     ),
     "ocrelizumab": (
         {"infection", "infusion-reaction"},

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
 
 from conftest import QUERIES_DIR
 from mskg.query import (
@@ -14,12 +15,14 @@ from mskg.query import (
     QueryResult,
     _query_variables,
     list_queries,
+    parameter_variable,
     prepare_query,
     read_query,
     run_query,
 )
 
 MSKR = "https://w3id.org/mskg/resource/"
+MSKG = "https://w3id.org/mskg/ontology/"
 
 
 def run(graph: Graph, name: str, **params: str) -> QueryResult:
@@ -79,7 +82,8 @@ def test_every_query_file_has_a_header_parses_and_runs(graph: Graph, path: Path)
     prepared = prepare_query(query)
     variables = _query_variables(prepared)
     for param in query.header.params:
-        assert param.name in variables, f"{path.name}: ?{param.name} is not used by the query"
+        bound = parameter_variable(param.name, variables)
+        assert bound in variables, f"{path.name}: ?{param.name} is not used by the query"
         assert param.description, f"{path.name}: parameter {param.name} has no description"
     # Portable SPARQL: every prefix is declared in the file, not only known to mskg.
     from rdflib.plugins.sparql.algebra import translateQuery
@@ -90,9 +94,14 @@ def test_every_query_file_has_a_header_parses_and_runs(graph: Graph, path: Path)
     assert result.kind in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
     assert len(result) > 0 or result.boolean is not None, f"{path.name} returned nothing"
     if result.kind == "SELECT":
-        # Human-readable: the first column holds labels, not bare IRIs.
+        # Human-readable: the first column holds labels (literals), never an IRI, a URN or a
+        # blank node; and a column that holds IRIs says so in its name (?drugIri).
         first = result.column(result.variables[0])
-        assert all(not str(v).startswith("http") for v in first if v is not None), path.name
+        not_literals = [v for v in first if v is not None and not isinstance(v, Literal)]
+        assert not not_literals, f"{path.name}: first column holds {not_literals[:3]}"
+        for name in result.variables:
+            holds_iris = any(isinstance(v, URIRef) for v in result.column(name))
+            assert holds_iris == name.endswith("Iri"), f"{path.name}: column ?{name}"
 
 
 def test_listing_matches_the_folder() -> None:
@@ -152,7 +161,8 @@ def test_drugs_by_target_cell(graph: Graph) -> None:
 
 def test_mechanisms(graph: Graph) -> None:
     result = run(graph, "mechanisms")
-    by_drug = {r[0]: r[1:] for r in cols(result, "treatment", "action", "actsOn", "where")}
+    assert result.variables[0] == "drug" and result.variables[-1] == "drugIri"
+    by_drug = {r[0]: r[1:] for r in cols(result, "drug", "action", "actsOn", "where")}
     assert len(by_drug) == 8
     assert by_drug["alemtuzumab"] == ("depletion", "B lymphocyte, T lymphocyte", "")
     assert by_drug["natalizumab"] == (
@@ -165,22 +175,25 @@ def test_mechanisms(graph: Graph) -> None:
     assert by_drug["plasmapheresis"][0] == "removal from blood"
     assert by_drug["intravenous immunoglobulin"][0] == "immune support"
     one = run(graph, "mechanisms", drug="Tysabri")
-    assert col(one, "treatment") == ["natalizumab"]
+    assert cols(one, "drug", "drugIri") == [("natalizumab", MSKR + "natalizumab")]
 
 
 def test_drugs_with_pml_risk(graph: Graph) -> None:
     result = run(graph, "drugs-with-pml-risk")
+    # The seed calls PML deadly where it describes it; ocrelizumab's section names it without
+    # a frequency, so that cell stays empty rather than saying anything the source does not.
     assert cols(result, "drug", "seriousness", "frequency", "potentiallyFatal") == [
         ("natalizumab", "serious", "rare", "true"),
-        ("ocrelizumab", "serious", "", "false"),
+        ("ocrelizumab", "serious", "", "true"),
     ]
 
 
 def test_serious_adverse_effects(graph: Graph) -> None:
     result = run(graph, "serious-adverse-effects", drug="natalizumab")
-    assert cols(result, "effect", "potentiallyFatal", "frequency") == [
-        ("liver problems", "false", ""),
-        ("progressive multifocal leukoencephalopathy", "true", "rare"),
+    # Unstated qualifiers are empty, not "false": the source says nothing about them.
+    assert cols(result, "effect", "potentiallyFatal", "frequency", "onlyIfPreExisting") == [
+        ("liver problems", "", "", ""),
+        ("progressive multifocal leukoencephalopathy", "true", "rare", ""),
     ]
     ocrelizumab = run(graph, "serious-adverse-effects", drug="Ocrevus")
     assert set(col(ocrelizumab, "effect")) == {
@@ -191,13 +204,19 @@ def test_serious_adverse_effects(graph: Graph) -> None:
         "cancer",
         "breast cancer",
     }
-    pre_existing = {
-        r[0] for r in cols(ocrelizumab, "effect", "onlyIfPreExisting") if r[1] == "true"
+    pre_existing = {r[0]: r[1] for r in cols(ocrelizumab, "effect", "onlyIfPreExisting")}
+    assert {e for e, v in pre_existing.items() if v == "true"} == {
+        "hepatitis B reactivation",
+        "shingles reactivation",
     }
-    assert pre_existing == {"hepatitis B reactivation", "shingles reactivation"}
+    assert {v for e, v in pre_existing.items() if v != "true"} == {""}
     everyone = run(graph, "serious-adverse-effects")
-    counts = {d: col(everyone, "drugName").count(d) for d in set(col(everyone, "drugName"))}
-    assert counts == {"alemtuzumab": 6, "natalizumab": 2, "mitoxantrone": 3, "ocrelizumab": 6}
+    assert "false" not in set(col(everyone, "potentiallyFatal")) | set(
+        col(everyone, "onlyIfPreExisting")
+    )
+    counts = {d: col(everyone, "drug").count(d) for d in set(col(everyone, "drug"))}
+    # mitoxantrone: heart failure, kidney failure, blood problems, and toxicity from too much drug
+    assert counts == {"alemtuzumab": 6, "natalizumab": 2, "mitoxantrone": 4, "ocrelizumab": 6}
 
 
 def test_common_adverse_effects(graph: Graph) -> None:
@@ -261,7 +280,9 @@ def test_potentially_fatal_effects(graph: Graph) -> None:
         ("alemtuzumab", "blood disorder"),
         ("alemtuzumab", "thyroid disorder"),
         ("natalizumab", "progressive multifocal leukoencephalopathy"),
+        ("ocrelizumab", "progressive multifocal leukoencephalopathy"),
     }
+    assert len(result.rows) == 8
     assert set(col(result, "seriousness")) == {"serious"}
 
 
@@ -278,7 +299,14 @@ def test_indications_by_subtype(graph: Graph) -> None:
         ("intravenous immunoglobulin", "MS relapse"),
         ("rituximab", "MS relapse"),
         ("methylprednisolone", "MS relapse"),
+        # the infused DMTs as a group "may be especially helpful" here
+        ("alemtuzumab", "aggressive or advanced MS"),
+        ("natalizumab", "aggressive or advanced MS"),
+        ("mitoxantrone", "aggressive or advanced MS"),
+        ("ocrelizumab", "aggressive or advanced MS"),
     }
+    notes = {r[2] for r in cols(result, "treatment", "msForm", "note") if r[0] == "natalizumab"}
+    assert any("especially helpful" in n for n in notes)
     kinds = {r[0]: r[1] for r in cols(result, "msForm", "formKind")}
     assert kinds["primary progressive multiple sclerosis"] == "MS subtype"
     assert kinds["MS relapse"] == "disease episode"
@@ -307,7 +335,8 @@ def test_other_indications(graph: Graph) -> None:
 
 def test_dosing_schedules(graph: Graph) -> None:
     result = run(graph, "dosing-schedules")
-    names = ("drugName", "phaseOrder", "doseValue", "doseUnit", "interval", "numberOfDoses")
+    assert result.variables[0] == "drug" and result.variables[-1] == "drugIri"
+    names = ("drug", "phaseOrder", "doseValue", "doseUnit", "interval", "numberOfDoses")
     assert cols(result, *names, "startsAfter") == [
         ("alemtuzumab", "1", "", "", "P1D", "5", ""),
         ("alemtuzumab", "2", "", "", "P1D", "3", "P1Y"),
@@ -319,6 +348,7 @@ def test_dosing_schedules(graph: Graph) -> None:
     assert col(result, "phase")[:2] == ["initial phase", "repeat course"]
     one = run(graph, "dosing-schedules", drug="Ocrevus")
     assert col(one, "phase") == ["initial phase", "maintenance phase"]
+    assert set(col(one, "drugIri")) == {MSKR + "ocrelizumab"}
 
 
 def test_cumulative_dose_limits(graph: Graph) -> None:
@@ -410,15 +440,37 @@ def test_drug_profile(graph: Graph) -> None:
         ("was derived from", "Seed article, natalizumab (Tysabri)"),
     ]:
         assert fact in facts
-    mitoxantrone = set(cols(run(graph, "drug-profile", drug="mitoxantrone"), "aspect", "value"))
-    assert (
-        "usage restriction",
-        "severe MS only, as its side effects can be serious",
-    ) in mitoxantrone
+    assert len(result.rows) == _profile_facts(graph, "natalizumab")
+    mitoxantrone_result = run(graph, "drug-profile", drug="mitoxantrone")
+    rows = cols(mitoxantrone_result, "aspect", "value", "valueIri")
+    # One row per fact: the restriction linked from two indications is listed once.
+    assert len(rows) == len(set(rows)) == _profile_facts(graph, "mitoxantrone")
+    mitoxantrone = {r[:2] for r in rows}
+    assert [r[1] for r in rows if r[0] == "usage restriction"] == [
+        "severe MS only, as its side effects can be serious"
+    ]
     assert (
         "has cumulative dose limit",
         "mitoxantrone lifetime cumulative limit: 140 mg per square metre",
     ) in mitoxantrone
+
+
+def _profile_facts(graph: Graph, drug: str) -> int:
+    """The facts drug-profile should list, counted with rdflib instead of SPARQL."""
+    node = URIRef(MSKR + drug)
+    facts = set(graph.predicate_objects(node))
+    for mechanism in graph.objects(node, URIRef(MSKG + "hasMechanism")):
+        for name in ("actionType", "actsOnCell", "actsOnMolecule", "anatomicalContext"):
+            prop = URIRef(MSKG + name)
+            facts.update((prop, o) for o in graph.objects(mechanism, prop))
+    for regimen in graph.objects(node, URIRef(MSKG + "hasDosingRegimen")):
+        phase = URIRef(MSKG + "hasPhase")
+        facts.update((phase, o) for o in graph.objects(regimen, phase))
+    restriction = URIRef(MSKG + "usageRestriction")
+    for indication in graph.subjects(RDF.subject, node):
+        if (indication, RDF.predicate, URIRef(MSKG + "indicatedFor")) in graph:
+            facts.update((restriction, o) for o in graph.objects(indication, restriction))
+    return len(facts)
 
 
 def test_provenance(graph: Graph) -> None:

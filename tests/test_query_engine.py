@@ -158,7 +158,59 @@ def test_several_values_for_one_parameter(graph: Graph) -> None:
         queries_dir=QUERIES_DIR,
     )
     assert {r[0] for r in rows(two)} == {"natalizumab", "ocrelizumab"}
-    assert two.bindings["drug"] == [URIRef(MSKR + "natalizumab"), URIRef(MSKR + "ocrelizumab")]
+    # The parameter names the drug, so it binds the IRI column ?drugIri (?drug is the label).
+    assert two.bindings == {"drugIri": [URIRef(MSKR + "natalizumab"), URIRef(MSKR + "ocrelizumab")]}
+
+
+def test_a_parameter_binds_its_iri_variable_when_the_query_has_one(graph: Graph) -> None:
+    text = """SELECT ?drug ?brand WHERE {
+        ?drugIri rdfs:label ?drug ; schema:proprietaryName ?brand }"""
+    result = run_query(text, graph, params={"drug": "natalizumab"})
+    assert rows(result) == [("natalizumab", "Tysabri")]
+    assert result.bindings == {"drugIri": [URIRef(MSKR + "natalizumab")]}
+    # Naming the variable itself works too; naming it twice is an error, not a silent pick.
+    assert rows(run_query(text, graph, params={"drugIri": "Ocrevus"})) == [
+        ("ocrelizumab", "Ocrevus")
+    ]
+    with pytest.raises(UsageError, match=r"both bind \?drugIri"):
+        run_query(text, graph, params={"drug": "Ocrevus", "drugIri": "Tysabri"})
+
+
+@pytest.mark.parametrize(
+    ("value", "note", "suggestion"),
+    [
+        ("mskr:natalizumabb", "not in the graph", "mskr:natalizumab"),
+        (f"<{MSKR}natalizumabb>", "not in the graph", "mskr:natalizumab"),
+        (f"{MSKR}natalizumabb", "not in the graph", "mskr:natalizumab"),
+        ("mskr:pml", "in the graph, but not a treatment", "mskr:"),
+    ],
+)
+def test_an_iri_parameter_must_name_a_node_of_its_class(
+    graph: Graph, value: str, note: str, suggestion: str
+) -> None:
+    with pytest.raises(UnknownNameError) as err:
+        run_query("serious-adverse-effects", graph, params={"drug": value}, queries_dir=QUERIES_DIR)
+    message = str(err.value)
+    assert message.startswith(f"unknown treatment {value!r} ({note}); did you mean: ")
+    assert suggestion in message.split("did you mean: ")[1]
+    # Without a class the IRI must still be somewhere in the graph.
+    with pytest.raises(UnknownNameError, match=r"\(not in the graph\)"):
+        resolve_value(graph, "mskr:no-such-node")
+    assert resolve_value(graph, "rdfs:label") == [
+        URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    ]
+
+
+def test_a_wrong_iri_parameter_exits_2_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["query", "serious-adverse-effects", "-p", "drug=mskr:natalizumabb"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        "error: unknown treatment 'mskr:natalizumabb' (not in the graph)"
+    )
+    assert "mskr:natalizumab" in captured.err and "Traceback" not in captured.err
 
 
 def test_unknown_parameter_names_are_errors(graph: Graph) -> None:
@@ -289,8 +341,29 @@ def test_refused_on_the_command_line_without_traceback(
     code = main(["query", "-e", f"SELECT * WHERE {{ SERVICE <{url}/x> {{ ?s ?p ?o }} }}"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.startswith("error: <expression>: SERVICE <") and "Traceback" not in err
+    assert err.startswith(f"error: <expression>: SERVICE <{url}/x> is refused")
+    assert "Traceback" not in err
     assert requests == []
+
+
+def test_service_with_a_variable_is_shown_as_written(graph: Graph) -> None:
+    with pytest.raises(QueryError, match=r"SERVICE \?u is refused"):
+        run_query("SELECT * WHERE { SERVICE ?u { ?s ?p ?o } }", graph)
+
+
+@pytest.mark.parametrize("graph_term", ["<http://example.org/g>", "?g"])
+def test_named_graphs_are_explained_not_leaked(
+    graph: Graph, graph_term: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"SELECT * WHERE {{ GRAPH {graph_term} {{ ?s ?p ?o }} }}"
+    with pytest.raises(QueryError) as err:
+        run_query(text, graph)
+    message = str(err.value)
+    assert f"GRAPH {graph_term}" in message
+    assert "named graphs are not supported by the in-memory store" in message
+    assert "ConjunctiveGraph" not in message and "dataset" not in message
+    assert main(["query", "-e", text]) == 2
+    assert "named graphs are not supported" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,6 +410,34 @@ def test_unknown_query_name_lists_the_closest(capsys: pytest.CaptureFixture[str]
     assert err.startswith(
         "error: unknown query 'drugs-with-pml'; did you mean: drugs-with-pml-risk"
     )
+    assert err.rstrip().endswith("see `mskg queries`")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("pml", "drugs-with-pml-risk"),
+        ("fda", "fda-approved-infusion-dmts"),
+        ("PML", "drugs-with-pml-risk"),
+    ],
+)
+def test_unknown_query_name_suggests_names_containing_it(
+    capsys: pytest.CaptureFixture[str], name: str, expected: str
+) -> None:
+    assert main(["query", name]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"error: unknown query {name!r}; did you mean: {expected}? Otherwise see `mskg queries`"
+    )
+
+
+def test_an_unknown_query_with_nothing_close_points_at_the_listing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["query", "xyzzy"]) == 2
+    assert capsys.readouterr().err.strip() == "error: unknown query 'xyzzy'; see `mskg queries`"
+    assert main(["queries", "xyzzy"]) == 2
+    assert "see `mskg queries`" in capsys.readouterr().err
 
 
 def test_unknown_drug_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -379,6 +480,7 @@ def test_json_is_w3c_sparql_results(capsys: pytest.CaptureFixture[str]) -> None:
         "value": "true",
         "datatype": "http://www.w3.org/2001/XMLSchema#boolean",
     }
+    assert second["drug"]["value"] == "ocrelizumab"
     assert "frequency" not in second  # unbound variables are left out
 
 
@@ -542,6 +644,46 @@ def test_same_size_edit_with_new_mtime_invalidates(
     assert "drug Z" in labels and "drug X" not in labels
 
 
+def test_same_size_same_mtime_rewrite_invalidates(
+    small_graph: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rewrite that keeps the size, the modification time and the inode (an editor that
+    writes in place within the clock's resolution, or `touch -r`) still changes the content
+    hash."""
+    monkeypatch.setenv("MSKG_CACHE_DIR", str(tmp_path / "cache"))
+    data = small_graph / "data.ttl"
+    cache_module.cached_graph(small_graph)
+    before = data.stat()
+    with data.open("r+b") as handle:  # in place: same inode
+        handle.write(SMALL_GRAPH.replace('"drug X"', '"drug Z"').encode())
+    os.utime(data, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = data.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    labels = {str(o) for o in cache_module.cached_graph(small_graph).objects()}
+    assert "drug Z" in labels and "drug X" not in labels
+
+
+def test_orphaned_temporary_files_are_pruned(
+    small_graph: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MSKG_CACHE_DIR", str(folder))
+    folder.mkdir()
+    old = folder / ".graph-0123-asserted-abc.pickle.x1y2.tmp"
+    fresh = folder / ".graph-0123-asserted-abc.pickle.z3w4.tmp"  # perhaps another run's
+    for tmp in (old, fresh):
+        tmp.write_bytes(b"partial")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    cache_module.cached_graph(small_graph)  # a miss: writes an entry and prunes
+    assert not old.exists()
+    assert fresh.exists()
+
+
 def test_cache_can_be_disabled_and_survives_corruption(
     small_graph: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -601,13 +743,32 @@ def test_query_a_file_against_another_graph(
     assert (code, out) == (0, "effect\r\nhttp://example.org/flu\r\n")
 
 
+def test_graph_with_a_non_memory_store_is_a_usage_error(
+    small_graph: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "kg.oxigraph"
+    code = main(
+        ["query", "brand-names", "--store", f"oxigraph:{store}", "--graph", str(small_graph)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: --graph is for the memory store, but the store is oxigraph:")
+    assert not store.exists()  # refused before anything was opened or created
+    # --store memory with --graph is the default case, spelled out.
+    text = "SELECT ?l WHERE { ?d a mskg:Drug ; rdfs:label ?l }"
+    code, out = cli(capsys, "-e", text, "--store", "memory", "--graph", str(small_graph))
+    assert (code, out) == (0, "l\r\ndrug X\r\n")
+
+
 def test_queries_lists_names_and_titles(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["queries"]) == 0
     out = capsys.readouterr().out
     names = [line.split()[0] for line in out.splitlines()]
     assert names == sorted(p.stem for p in QUERIES_DIR.glob("*.rq"))
     assert "FDA-approved infusion disease-modifying therapies for MS" in out
-    assert "[a= b=]" in out
+    # Parameters with their defaults; (all) where an unset parameter answers for all.
+    assert "[a=natalizumab b=ocrelizumab]" in out
+    assert "[drug=(all)]" in out and "[drug=natalizumab]" in out
 
     assert main(["queries", "compare-drugs"]) == 0
     out = capsys.readouterr().out
@@ -634,13 +795,14 @@ def test_expression_with_a_header() -> None:
 
 
 def test_query_does_not_import_heavy_modules(tmp_path: Path) -> None:
-    """`mskg query` must not import pyvis, networkx or pyshacl (start-up cost)."""
+    """`mskg query` must not import pyvis, networkx or pyshacl (start-up cost), nor on the
+    default memory store the store backends (mskg.store, pyoxigraph)."""
     script = (
         "import sys\n"
         "from mskg.cli import main\n"
         "code = main(['query', 'drugs-with-pml-risk', '--format', 'csv'])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('pyvis', 'networkx', 'pyshacl', 'owlrl'))\n"
+        "('pyvis', 'networkx', 'pyshacl', 'owlrl', 'pyoxigraph') or m == 'mskg.store')\n"
         "print('HEAVY', heavy, code, file=sys.stderr)\n"
     )
     env = {**os.environ, "MSKG_CACHE_DIR": str(tmp_path / "cache")}

@@ -35,9 +35,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 EPILOG = """exit codes:
-  0  success (for validate: the graph conforms)
-  1  validate: the graph does not conform
-  2  usage error, unreadable or unparsable input, bad query, unknown name
+  0    success
+  1    negative answer (validate: the graph does not conform; query: ASK answered false)
+  2    usage, load or query error (bad option, unreadable or unparsable input, SPARQL syntax
+       error, refused query, unknown name); also an unexpected error (rerun with --debug)
+  130  interrupted (Ctrl-C)
 """
 
 

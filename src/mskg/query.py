@@ -8,8 +8,9 @@ A named query is a ``queries/NAME.rq`` file whose leading comment lines form a h
     # param: drug (mskg:Treatment) -- the drug, by label, brand name or IRI; all drugs if unset
     # param: b (mskg:Treatment) = ocrelizumab -- the second drug
 
-``param: NAME [(CLASS)] [= DEFAULT] [-- DESCRIPTION]`` declares a parameter; its value is bound
-to the query variable ``?NAME`` (see :func:`parse_header`, the one parser of headers). A parameter
+``param: NAME [(CLASS)] [= DEFAULT] [-- DESCRIPTION]`` declares a parameter (see
+:func:`parse_header`, the one parser of headers); its value is bound to the query variable
+``?NAMEIri`` if the query uses one, else ``?NAME`` (see :func:`parameter_variable`). A parameter
 with no default and no value given is left unbound, so the query answers for all.
 
 :func:`run_query` parses the query, refuses anything that would write or fetch (UPDATE, LOAD,
@@ -23,7 +24,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,7 +107,8 @@ class QueryResult:
 
     ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``variables`` and ``rows`` (a
     row holds one rdflib term or None per variable); ASK fills ``boolean``; CONSTRUCT and DESCRIBE
-    fill ``graph``. ``bindings`` records the values each parameter was bound to.
+    fill ``graph``. ``bindings`` records the nodes bound to each query variable by the parameters
+    (``{"drugIri": [mskr:natalizumab]}`` for ``--param drug=natalizumab``).
     """
 
     kind: str
@@ -242,7 +244,7 @@ def load_query(name_or_path: str | Path, directory: Path | str | None = None) ->
     file = folder / f"{text}{QUERY_SUFFIX}"
     if file.is_file():
         return read_query(file)
-    raise UnknownNameError("query", text, query_names(folder))
+    raise UnknownNameError("query", text, query_names(folder), see="`mskg queries`")
 
 
 def _is_name(text: str, directory: Path | str | None) -> bool:
@@ -379,7 +381,9 @@ def _refuse_remote(query: Query, label: str) -> None:
         raise QueryError(f"{', '.join(iris)} is refused: {_READ_ONLY}", name=label)
     for node in _walk(algebra):
         if node.name == "ServiceGraphPattern":
-            raise QueryError(f"SERVICE <{node.term}> is refused: {_READ_ONLY}", name=label)
+            term = node.term
+            shown = term.n3() if hasattr(term, "n3") else f"<{term}>"
+            raise QueryError(f"SERVICE {shown} is refused: {_READ_ONLY}", name=label)
 
 
 # --------------------------------------------------------------------------------------------
@@ -403,28 +407,40 @@ def resolve_value(graph: Graph, value: str, cls: str | None = None) -> list[Node
     """The nodes a parameter value names.
 
     ``<IRI>``, an absolute IRI (``https://...``) or a prefixed name (``mskr:natalizumab``) name one
-    node; ``"text"`` is a plain literal; anything else is matched, ignoring case, against labels
-    (rdfs:label, skos:prefLabel, skos:altLabel, brand and generic names) and against the last
-    segment of mskr: IRIs, restricted to instances of ``cls`` when given. Raises
-    :class:`UnknownNameError` with the closest labels when nothing matches.
+    node, which must be in the graph and, when ``cls`` is given, an instance of it (or of a
+    subclass); ``"text"`` is a plain literal; anything else is matched, ignoring case, against
+    labels (rdfs:label, skos:prefLabel, skos:altLabel, brand and generic names) and against the
+    last segment of mskr: IRIs, restricted to instances of ``cls`` when given. Raises
+    :class:`UnknownNameError` with the closest names when nothing matches.
     """
     from rdflib import Literal, URIRef
 
     text = value.strip()
-    if text.startswith("<") and text.endswith(">"):
-        return [URIRef(text[1:-1])]
     if len(text) >= 2 and text[0] == text[-1] == '"':
         return [Literal(text[1:-1])]
-    if text.startswith(_IRI_SCHEMES):
-        return [URIRef(text)]
-    prefixed = _PREFIXED.match(text)
-    if prefixed:
-        namespace = _namespace(graph, prefixed.group("prefix") or "")
-        if namespace is not None:
-            return [URIRef(namespace + prefixed.group("local"))]
+    iri: URIRef | None = None
+    if text.startswith("<") and text.endswith(">"):
+        iri = URIRef(text[1:-1])
+    elif text.startswith(_IRI_SCHEMES):
+        iri = URIRef(text)
+    else:
+        prefixed = _PREFIXED.match(text)
+        if prefixed:
+            namespace = _namespace(graph, prefixed.group("prefix") or "")
+            if namespace is not None:
+                iri = URIRef(namespace + prefixed.group("local"))
+    members = _instances(graph, cls) if cls else None
+    kind = _class_label(graph, cls) if cls else "name"
+    if iri is not None:
+        if members is not None and iri in members:
+            return [iri]
+        in_graph = _in_graph(graph, iri)
+        if members is None and in_graph:
+            return [iri]
+        note = f"in the graph, but not a {kind}" if in_graph else "not in the graph"
+        raise UnknownNameError(kind, text, _candidates(graph, members, iris=True), note=note)
 
     wanted = text.casefold()
-    members = _instances(graph, cls) if cls else None
     found: dict[Node, None] = {}
     for prop in _LABEL_PROPERTIES:
         for subject, label in graph.subject_objects(URIRef(prop)):
@@ -436,14 +452,30 @@ def resolve_value(graph: Graph, value: str, cls: str | None = None) -> list[Node
             found[local] = None
     if found:
         return sorted(found, key=str)
+    raise UnknownNameError(kind, text, _candidates(graph, members))
 
-    kind = _class_label(graph, cls) if cls else "name"
-    candidates: set[str] = set()
+
+def _in_graph(graph: Graph, node: Node) -> bool:
+    """Whether ``node`` occurs in ``graph``, as subject, predicate or object."""
+    return any(
+        pattern in graph for pattern in ((node, None, None), (None, None, node), (None, node, None))
+    )
+
+
+def _candidates(graph: Graph, members: set[Node] | None, iris: bool = False) -> list[str]:
+    """The names to suggest: the labels of the labelled nodes (of ``members`` only, when given),
+    or their prefixed names (``mskr:natalizumab``) when the value was written as an IRI."""
+    from rdflib import URIRef
+
+    names: set[str] = set()
     for prop in _LABEL_PROPERTIES:
         for subject, label in graph.subject_objects(URIRef(prop)):
             if members is None or subject in members:
-                candidates.add(str(label))
-    raise UnknownNameError(kind, text, sorted(candidates))
+                if not iris:
+                    names.add(str(label))
+                elif isinstance(subject, URIRef):
+                    names.add(_display(subject))
+    return sorted(names)
 
 
 def _namespace(graph: Graph, prefix: str) -> str | None:
@@ -504,6 +536,17 @@ def _query_variables(query: Query) -> set[str]:
     return {n for n in names if not n.startswith("__")}
 
 
+def parameter_variable(name: str, variables: Collection[str]) -> str:
+    """The query variable that parameter ``name`` binds: ``?NAMEIri`` if the query uses it,
+    else ``?NAME``.
+
+    This follows the column convention of the named queries: ``?drug`` is a drug's label and
+    ``?drugIri`` its IRI, and ``--param drug=natalizumab`` names the drug, so it binds the IRI.
+    """
+    iri = f"{name}Iri"
+    return iri if iri in variables else name
+
+
 def bind_parameters(
     graph: Graph,
     query: NamedQuery,
@@ -512,21 +555,25 @@ def bind_parameters(
 ) -> dict[str, list[Node]]:
     """Resolve the parameter values (given or default) of ``query`` to nodes of ``graph``.
 
-    A query with a header (a title or parameters) accepts only the parameters it declares; a
-    query without one (e.g. ``mskg query -e``) accepts any variable it uses. Unknown names raise
-    :class:`UnknownNameError` listing the accepted ones.
+    Returns the nodes bound to each query variable (see :func:`parameter_variable`). A query
+    with a header (a title or parameters) accepts only the parameters it declares; a query
+    without one (e.g. ``mskg query -e``) accepts any variable it uses. Unknown parameter names
+    raise :class:`UsageError` listing the accepted ones; values that name nothing raise
+    :class:`UnknownNameError` listing the closest names.
     """
     given: dict[str, list[str]] = {}
     for key, raw in (values or {}).items():
         given[key.lstrip("?$")] = [raw] if isinstance(raw, str) else list(raw)
     declared = {p.name: p for p in query.header.params}
     has_header = bool(declared or query.header.title)
-    accepted = set(declared) if has_header else _query_variables(prepared)
+    variables = _query_variables(prepared)
+    accepted = set(declared) if has_header else variables
     for key in given:
         if key not in accepted:
             takes = ", ".join(sorted(accepted)) if accepted else "none"
             raise UsageError(f"unknown parameter {key!r} for {query.name}; it takes: {takes}")
     bound: dict[str, list[Node]] = {}
+    source: dict[str, str] = {}
     for key in sorted(accepted):
         param = declared.get(key)
         raw_values = given.get(key) or ([param.default] if param and param.default else [])
@@ -534,8 +581,15 @@ def bind_parameters(
         for raw in raw_values:
             for node in resolve_value(graph, raw, param.cls if param else None):
                 nodes[node] = None
-        if nodes:
-            bound[key] = list(nodes)
+        if not nodes:
+            continue
+        variable = parameter_variable(key, variables)
+        if variable in bound:
+            raise UsageError(
+                f"parameters {source[variable]!r} and {key!r} both bind ?{variable}; give one"
+            )
+        bound[variable] = list(nodes)
+        source[variable] = key
     return bound
 
 
@@ -688,6 +742,20 @@ def run_query(
     return _evaluate(graph, prepared, query, bound)
 
 
+def _refuse_named_graphs(prepared: Query, label: str) -> None:
+    """A ``GRAPH`` pattern needs a dataset; the in-memory graph is one default graph."""
+    for node in _walk(prepared.algebra):
+        if node.name == "Graph" and "term" in node:
+            term = node.term
+            shown = term.n3() if hasattr(term, "n3") else str(term)
+            raise QueryError(
+                f"GRAPH {shown} {{ ... }}: named graphs are not supported by the in-memory "
+                "store, which holds the whole graph as one default graph; drop the GRAPH clause "
+                "and match the triples directly",
+                name=label,
+            )
+
+
 def _evaluate(
     graph: Graph, prepared: Query, query: NamedQuery, bound: dict[str, list[Node]]
 ) -> QueryResult:
@@ -701,6 +769,8 @@ def _evaluate(
             raise QueryError(f"SERVICE is refused: {_READ_ONLY}", name=label)
         raise NotImplementedError
 
+    if not getattr(graph, "context_aware", False):
+        _refuse_named_graphs(prepared, label)
     key = "mskg-read-only"
     load_graphs = sparql.SPARQL_LOAD_GRAPHS
     sparql.CUSTOM_EVALS[key] = no_service

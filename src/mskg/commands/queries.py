@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     width = max((len(q.name) for q in queries), default=4)
     for query in queries:
-        params = " ".join(f"{p.name}=" for p in query.header.params)
+        # NAME=DEFAULT, or NAME=(all) for a parameter that is unbound unless given
+        params = " ".join(f"{p.name}={p.default or '(all)'}" for p in query.header.params)
         print(f"{query.name:<{width}}  {query.title}" + (f"  [{params}]" if params else ""))
     return 0
 

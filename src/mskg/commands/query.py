@@ -14,10 +14,12 @@ EPILOG = """examples:
   mskg query my-question.rq --graph path/to/graph
   mskg query -e 'SELECT ?l WHERE { ?d a mskg:Drug ; rdfs:label ?l }' --format json
 
-parameters: --param NAME=VALUE binds ?NAME. VALUE is a label, brand or other name (any case),
-  an IRI, <IRI> or a prefixed name (mskr:natalizumab), or "text" for a plain literal. Repeat
-  --param to bind several values. A query with a header accepts the parameters it declares
-  (see `mskg queries NAME`); a query without a header (e.g. -e) accepts any of its variables.
+parameters: --param NAME=VALUE binds ?NAMEIri if the query uses that variable, else ?NAME
+  (named queries put a drug's label in ?drug and its IRI in ?drugIri). VALUE is a label, brand
+  or other name (any case), an IRI, <IRI> or a prefixed name (mskr:natalizumab) of a node in the
+  graph, or "text" for a plain literal. Repeat --param to bind several values. A query with a
+  header accepts the parameters it declares (see `mskg queries NAME`); a query without a header
+  (e.g. -e) accepts any of its variables.
 
 --infer answers over the OWL 2 RL closure of the graph (computed with owlrl, cached):
   subclasses, subproperties, inverse and transitive properties are applied, so
@@ -31,10 +33,11 @@ formats: table (default on a terminal), csv (default in a pipe), tsv, json (W3C 
   Query Results JSON), md; CONSTRUCT and DESCRIBE print Turtle, or nt / jsonld.
 
 exit codes:
-  0  success (for ASK: the answer is true)
-  1  ASK answered false
-  2  usage error, unreadable graph, SPARQL syntax error (line and column shown), unknown query,
-     parameter or name (closest names listed), refused query
+  0    success (for ASK: the answer is true)
+  1    ASK answered false
+  2    usage error, unreadable graph, SPARQL syntax error (line and column shown), unknown query,
+       parameter or name (closest names listed), refused query
+  130  interrupted (Ctrl-C)
 """
 
 
@@ -49,7 +52,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     source.add_argument("-e", "--expression", metavar="SPARQL", help="the query text itself")
     parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
-    from mskg.store import add_store_argument
+    from mskg.storespec import add_store_argument
 
     add_store_argument(parser)
     parser.add_argument(
@@ -84,21 +87,30 @@ def run(args: argparse.Namespace) -> int:
         query_from_text,
         run_query,
     )
+    from mskg.storespec import parse_store_spec
 
+    spec = parse_store_spec(args.store)
+    if spec.kind != "memory":
+        from mskg.errors import UsageError
+
+        if args.infer:
+            raise UsageError("--infer works on the memory store only")
+        if args.graph is not None:
+            raise UsageError(
+                f"--graph is for the memory store, but the store is {spec} (from --store or "
+                "$MSKG_STORE), which answers from the graph already in it (`mskg load` fills "
+                "it); give --graph or a non-memory store, not both"
+            )
     if args.expression is not None:
         query = query_from_text(args.expression)
     else:
         query = load_query(args.query)
-    from mskg.store import parse_store_spec
-
-    if parse_store_spec(args.store).kind != "memory":
-        from mskg.errors import UsageError
+    if spec.kind != "memory":
+        # Only now: the backends (mskg.store) are not imported for the default memory store.
         from mskg.store import open_store
         from mskg.store import run_query as run_on_store
 
-        if args.infer:
-            raise UsageError("--infer works on the memory store only")
-        with open_store(args.store, read_only=True) as store:
+        with open_store(spec, read_only=True) as store:
             result = run_on_store(query, store, params=parse_param_args(args.param))
     else:
         result = run_query(
