@@ -1,9 +1,10 @@
 """Benchmark the stores: load time, query time and peak memory, at 10^3 to 10^7 triples.
 
 For each data set (SIDER-shaped synthetic data from generate_sider_like.py, and optionally the
-real SIDER 4.1 files converted to the same shape) and each variant, one fresh process loads the
-data and runs four SIDER-style queries; it reports its load time, each query's best time over
-``--repeat`` runs, and its peak resident memory. Variants:
+real SIDER 4.1 files converted to the same shape) and each variant, ``--runs`` fresh processes
+each load the data and run four SIDER-style queries ``--repeat`` times. Reported: the median
+over runs of the load time, the median over every run of each query, both as wall-clock and as
+CPU time (all threads of the process), and the median peak resident memory. Variants:
 
 * ``memory``: mskg's default store (rdflib), ``open_store("memory", FILE)``, ``run_query``;
 * ``mskg-oxigraph``: ``open_store("oxigraph:DIR").load([FILE])`` (atomic bulk load), then
@@ -11,8 +12,10 @@ data and runs four SIDER-style queries; it reports its load time, each query's b
 * ``pyoxigraph``: the floor, a hand-written script: ``Store(DIR).bulk_load(path=FILE)``, then
   ``store.query(text)`` with every value read out as a Python string.
 
-Prints one Markdown table (and ``--json FILE`` writes the raw numbers). Generated data and stores
-go to ``--workdir`` (default: a folder under the system temp dir), never into the repository.
+Every variant must return the same number of rows for every query on a data set; the run stops
+with an error if not. Prints two Markdown tables (totals, then each query with its ratio to the
+floor); ``--json FILE`` writes the raw numbers. Generated data and stores go to ``--workdir``
+(default: a folder under the system temp dir), never into the repository.
 
     python bench/bench_stores.py                      # 1e3 1e4 1e5 1e6, memory up to 1e6
     python bench/bench_stores.py --sizes 1e5 1e6 1e7 --memory-max 1e5
@@ -25,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,13 +73,15 @@ QUERIES = {
 # --------------------------------------------------------------------------------------------
 
 
-def _best(run: Any, repeat: int) -> tuple[float, int]:
-    best, rows = float("inf"), 0
+def _timed(run: Any, repeat: int) -> tuple[list[float], list[float], int]:
+    """(wall seconds, CPU seconds, rows) of ``repeat`` runs of ``run``."""
+    walls, cpus, rows = [], [], 0
     for _ in range(repeat):
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         rows = run()
-        best = min(best, time.perf_counter() - started)
-    return best, rows
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return walls, cpus, rows
 
 
 def _peak_mb() -> float:
@@ -95,14 +101,14 @@ def _peak_mb() -> float:
 def child(variant: str, data: Path, workdir: Path, repeat: int) -> dict[str, Any]:
     store_dir = workdir / f"store-{variant}-{os.getpid()}"
     shutil.rmtree(store_dir, ignore_errors=True)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if variant == "pyoxigraph":
         import pyoxigraph
 
         ox = pyoxigraph.Store(str(store_dir))
         ox.bulk_load(path=str(data), format=pyoxigraph.RdfFormat.N_TRIPLES)
         ox.flush()
-        load = time.perf_counter() - started
+        load, load_cpu = time.perf_counter() - started, time.process_time() - cpu_started
 
         def runner(text: str) -> Any:
             def run() -> int:
@@ -122,7 +128,7 @@ def child(variant: str, data: Path, workdir: Path, repeat: int) -> dict[str, Any
         else:
             store = open_store(f"oxigraph:{store_dir}", create=True)
             store.load([data], progress=False)
-        load = time.perf_counter() - started
+        load, load_cpu = time.perf_counter() - started, time.process_time() - cpu_started
 
         def runner(text: str) -> Any:
             def run() -> int:
@@ -132,11 +138,11 @@ def child(variant: str, data: Path, workdir: Path, repeat: int) -> dict[str, Any
 
     queries = {}
     for name, text in QUERIES.items():
-        seconds, rows = _best(runner(text), repeat)
-        queries[name] = {"seconds": seconds, "rows": rows}
+        walls, cpus, rows = _timed(runner(text), repeat)
+        queries[name] = {"seconds": walls, "cpu": cpus, "rows": rows}
     peak_mb = _peak_mb()
     shutil.rmtree(store_dir, ignore_errors=True)
-    return {"load": load, "queries": queries, "peak_mb": peak_mb}
+    return {"load": load, "load_cpu": load_cpu, "queries": queries, "peak_mb": peak_mb}
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,19 +151,52 @@ def child(variant: str, data: Path, workdir: Path, repeat: int) -> dict[str, Any
 
 
 def measure(
-    variant: str, data: Path, workdir: Path, repeat: int, timeout: float
+    variant: str, data: Path, workdir: Path, repeat: int, runs: int, timeout: float
 ) -> dict[str, Any] | None:
+    """Medians over ``runs`` fresh processes: load (wall, CPU), each query, peak memory."""
     command = [sys.executable, __file__, "--child", variant, str(data), "--workdir", str(workdir)]
     command += ["--repeat", str(repeat)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
-    except subprocess.TimeoutExpired:
-        return None
-    except subprocess.CalledProcessError as exc:
-        sys.stderr.write(exc.stderr)
-        raise
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    samples: list[dict[str, Any]] = []
+    for _run in range(runs):
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, check=True
+            )
+        except subprocess.TimeoutExpired:
+            return None
+        except subprocess.CalledProcessError as exc:
+            sys.stderr.write(exc.stderr)
+            raise
+        samples.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    median = statistics.median
+    queries: dict[str, dict[str, Any]] = {}
+    for name in QUERIES:
+        rows = {sample["queries"][name]["rows"] for sample in samples}
+        if len(rows) != 1:
+            raise SystemExit(f"{variant} on {data}: {name} returned {sorted(rows)} rows in runs")
+        queries[name] = {
+            "seconds": median(t for s in samples for t in s["queries"][name]["seconds"]),
+            "cpu": median(t for s in samples for t in s["queries"][name]["cpu"]),
+            "rows": rows.pop(),
+        }
+    return {
+        "load": median(s["load"] for s in samples),
+        "load_cpu": median(s["load_cpu"] for s in samples),
+        "peak_mb": median(s["peak_mb"] for s in samples),
+        "queries": queries,
+        "runs": runs,
+    }
+
+
+def check_rows(label: str, results: dict[str, dict[str, Any]]) -> None:
+    """Fail loudly unless every variant returned the same row count for every query."""
+    problems = []
+    for name in QUERIES:
+        counts = {variant: got["queries"][name]["rows"] for variant, got in results.items()}
+        if len(set(counts.values())) > 1:
+            problems.append(f"  {name}: " + ", ".join(f"{v} {n}" for v, n in counts.items()))
+    if problems:
+        raise SystemExit(f"{label}: the stores disagree on row counts:\n" + "\n".join(problems))
 
 
 def count_lines(path: Path) -> int:
@@ -190,12 +229,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--memory-max", type=float, default=1e6, help="skip the memory store above this size"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per query (best is kept)")
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds per measurement")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each query per process")
+    parser.add_argument("--runs", type=int, default=3, help="processes per measurement (median)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per process")
     parser.add_argument("--workdir", type=Path, help="where data and stores go")
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.repeat < 1 or args.runs < 1:
+        parser.error("--repeat and --runs must be at least 1")
 
     workdir = args.workdir or Path(tempfile.gettempdir()) / "mskg-bench"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -204,35 +246,76 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(variant, Path(data), workdir, args.repeat)))
         return 0
 
+    print(
+        f"medians of {args.runs} processes x {args.repeat} runs per query; "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
+        flush=True,
+    )
+    print(
+        "| data | triples | store | load s | load CPU s | query s (4 queries) | query CPU s "
+        "| peak MB | vs floor: load / query |"
+    )
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     results = []
-    print("| data | triples | store | load s | query s (4 queries) | peak MB | vs floor |")
-    print("|---|---:|---|---:|---:|---:|---:|")
+    per_query: list[str] = []
     for label, path in datasets(args, workdir):
         triples = count_lines(path)
-        floor: dict[str, Any] | None = None
+        measured: dict[str, dict[str, Any]] = {}
         for variant in reversed(VARIANTS):  # the floor first, for the ratios
             if variant == "memory" and triples > args.memory_max * 1.5:
                 continue
-            got = measure(variant, path, workdir, args.repeat, args.timeout)
+            got = measure(variant, path, workdir, args.repeat, args.runs, args.timeout)
             if got is None:
-                print(f"| {label} | {triples} | {variant} | timeout | | | |", flush=True)
+                print(f"| {label} | {triples:,} | {variant} | timeout | | | | | |", flush=True)
                 continue
             query = sum(q["seconds"] for q in got["queries"].values())
-            got.update(data=label, triples=triples, store=variant, query=query)
+            query_cpu = sum(q["cpu"] for q in got["queries"].values())
+            got.update(data=label, triples=triples, store=variant, query=query, query_cpu=query_cpu)
             results.append(got)
-            if variant == "pyoxigraph":
-                floor = got
+            measured[variant] = got
+            floor = measured.get("pyoxigraph")
             ratio = ""
             if floor is not None and variant != "pyoxigraph":
                 ratio = f"{got['load'] / floor['load']:.2f}x / {query / floor['query']:.2f}x"
             print(
-                f"| {label} | {triples} | {variant} | {got['load']:.3f} | {query:.3f} | "
-                f"{got['peak_mb']:.0f} | {ratio} |",
+                f"| {label} | {triples:,} | {variant} | {got['load']:.3f} | "
+                f"{got['load_cpu']:.3f} | {query:.3f} | {query_cpu:.3f} | "
+                f"{got['peak_mb']:,.0f} | {ratio} |",
                 flush=True,
             )
+        check_rows(label, measured)
+        per_query.extend(_query_lines(label, measured))
+    print()
+    print("| data | query | rows | " + " | ".join(f"{v} s" for v in reversed(VARIANTS)) + " |")
+    print("|---|---|---:|" + "---:|" * len(VARIANTS))
+    print("\n".join(per_query))
     if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2))
+        from mskg.atomic import atomic_write
+
+        atomic_write(args.json, json.dumps(results, indent=2))
     return 0
+
+
+def _query_lines(label: str, measured: dict[str, dict[str, Any]]) -> list[str]:
+    """One table line per query: each variant's median, with its ratio to the floor."""
+    floor = measured.get("pyoxigraph")
+    lines = []
+    for name in QUERIES:
+        rows = next(iter(measured.values()))["queries"][name]["rows"] if measured else 0
+        cells = []
+        for variant in reversed(VARIANTS):
+            got = measured.get(variant)
+            if got is None:
+                cells.append("")
+                continue
+            seconds = got["queries"][name]["seconds"]
+            cell = f"{seconds:.4f}"
+            if floor is not None and variant != "pyoxigraph":
+                base = floor["queries"][name]["seconds"]
+                cell += f" ({seconds / base:.2f}x)" if base > 0 else ""
+            cells.append(cell)
+        lines.append(f"| {label} | {name} | {rows:,} | " + " | ".join(cells) + " |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -171,17 +171,21 @@ def write(lines: Iterable[str], out: Path) -> int:
     tmp = out.with_name(f".{out.name}.tmp")
     count = 0
     opener = gzip.open if out.suffix == ".gz" else open
-    with opener(tmp, "wt", encoding="utf-8") as handle:
-        buffer: list[str] = []
-        for line in lines:
-            buffer.append(line)
-            if len(buffer) >= 100_000:
-                handle.write("".join(buffer))
-                count += len(buffer)
-                buffer.clear()
-        handle.write("".join(buffer))
-        count += len(buffer)
-    tmp.replace(out)
+    try:
+        with opener(tmp, "wt", encoding="utf-8") as handle:
+            buffer: list[str] = []
+            for line in lines:
+                buffer.append(line)
+                if len(buffer) >= 100_000:
+                    handle.write("".join(buffer))
+                    count += len(buffer)
+                    buffer.clear()
+            handle.write("".join(buffer))
+            count += len(buffer)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # no half-written file left beside ``out``
+        raise
     return count
 
 

@@ -25,7 +25,20 @@ Safety:
   interrupted, and pyoxigraph, whose Python API has no cancellation) and a fresh worker started;
   the client gets 503. The other workers keep answering meanwhile, and the HTTP threads
   (``ThreadingHTTPServer``) never run a query themselves, so one long query blocks nobody.
-* at most ``max_rows`` rows are returned (header ``X-MSKG-Truncated: true`` when cut);
+  A request waits at most ``queue_timeout`` (default: ``max(timeout, 10 s)``) for a free worker
+  before it gets 503; the listen backlog is 64 connections.
+* with a ``sparql:`` store the query runs on the upstream endpoint, and ``--timeout`` stops
+  only the local side: the worker's HTTP request gives up (504) and its connection is closed,
+  or the worker is killed, which closes it too. **Closing the connection does not stop the
+  query upstream** (an Oxigraph server computes to the end), and the SPARQL 1.1 Protocol has no
+  time-limit parameter. The upstream endpoint must enforce its own limit: ``oxigraph serve
+  --timeout-s N``, Fuseki's ``arq:queryTimeout``, Virtuoso's ``MaxQueryExecutionTime``; a
+  per-request limit the endpoint accepts can be written into the store URL, as every query
+  request keeps it (``sparql:http://host/sparql?timeout=10000`` for Virtuoso, milliseconds).
+  See "Stores: what differs" in ``bench/README.md``.
+  ``mskg serve`` prints this warning when it starts on a ``sparql:`` store.
+* at most ``max_rows`` rows, or triples of a CONSTRUCT / DESCRIBE, are returned (header
+  ``X-MSKG-Truncated: true`` when cut);
   request bodies over ``max_request_bytes`` get 413; idle connections time out.
 * bound to 127.0.0.1 unless ``--host`` says otherwise.
 
@@ -63,6 +76,13 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_WORKERS = 4
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_REQUEST_BYTES = 1 << 20
+#: The shortest wait for a free worker (``queue_timeout`` defaults to max(timeout, this)).
+MIN_QUEUE_TIMEOUT = 10.0
+#: Connections the kernel queues before the server accepts them (``listen`` backlog).
+LISTEN_BACKLOG = 64
+#: A ``sparql:`` store's HTTP timeout, as a share of ``--timeout``: the worker gives up on the
+#: endpoint (and closes the connection) just before the pool would kill it.
+UPSTREAM_TIMEOUT_SHARE = 0.9
 #: A graph page is drawn only for stores up to this many triples.
 GRAPH_PAGE_MAX_TRIPLES = 50_000
 
@@ -225,7 +245,7 @@ def answer(store: Store, job: Job) -> Answer:
     """Run ``job`` on ``store`` (inside a worker) and serialise the outcome."""
     from mskg.errors import QueryError, UnknownNameError
     from mskg.query import load_query, query_from_text
-    from mskg.store import run_query
+    from mskg.store import EndpointTimeout, run_query
 
     try:
         if job.kind == "graph":
@@ -239,6 +259,8 @@ def answer(store: Store, job: Job) -> Answer:
         return error_answer(404, str(exc))
     except QueryError as exc:
         return error_answer(403 if "refused" in exc.reason else 400, str(exc))
+    except EndpointTimeout as exc:
+        return error_answer(504, str(exc))
     except StoreError as exc:
         return error_answer(502, str(exc))
     except MskgError as exc:
@@ -271,7 +293,9 @@ def _worker_main(conn: Connection, spec: str, graph_dir: str | None, timeout: fl
     from mskg.store import open_store
 
     try:
-        store = open_store(spec, graph_dir, read_only=True, timeout=timeout)
+        store = open_store(
+            spec, graph_dir, read_only=True, timeout=timeout * UPSTREAM_TIMEOUT_SHARE
+        )
         store.count()  # parse the graph / open the database now, not on the first query
     except BaseException as exc:
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
@@ -358,11 +382,15 @@ class WorkerPool:
         *,
         size: int = DEFAULT_WORKERS,
         timeout: float = DEFAULT_TIMEOUT,
+        queue_timeout: float | None = None,
         start_timeout: float = 120.0,
     ) -> None:
         self.spec = spec
         self.graph_dir = graph_dir
         self.timeout = timeout
+        self.queue_timeout = (
+            queue_timeout if queue_timeout is not None else max(timeout, MIN_QUEUE_TIMEOUT)
+        )
         self.start_timeout = start_timeout
         self.size = max(1, size)
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -409,11 +437,14 @@ class WorkerPool:
         print("mskg serve: could not restart a query worker", file=sys.stderr)
 
     def run(self, job: Job) -> Answer:
-        """Run ``job`` on an idle worker, waiting at most ``timeout`` for one and for the answer."""
+        """Run ``job`` on an idle worker: wait at most ``queue_timeout`` for one, then at most
+        ``timeout`` for the answer."""
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            worker = self._idle.get(timeout=self.queue_timeout)
         except queue.Empty:
-            return error_answer(503, f"all query workers busy for {self.timeout:g} s; retry later")
+            return error_answer(
+                503, f"all query workers busy for {self.queue_timeout:g} s; retry later"
+            )
         try:
             worker.conn.send(job)
             if not worker.conn.poll(self.timeout):
@@ -450,6 +481,7 @@ class ServerConfig:
     workers: int = DEFAULT_WORKERS
     max_rows: int = DEFAULT_MAX_ROWS
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    queue_timeout: float | None = None  # default: max(timeout, MIN_QUEUE_TIMEOUT)
 
 
 class MskgHTTPServer(ThreadingHTTPServer):
@@ -457,6 +489,7 @@ class MskgHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], config: ServerConfig) -> None:
         from mskg.store import parse_store_spec
@@ -464,7 +497,11 @@ class MskgHTTPServer(ThreadingHTTPServer):
         parse_store_spec(config.store)  # fail on a bad descriptor before starting anything
         self.config = config
         self.pool = WorkerPool(
-            config.store, config.graph_dir, size=config.workers, timeout=config.timeout
+            config.store,
+            config.graph_dir,
+            size=config.workers,
+            timeout=config.timeout,
+            queue_timeout=config.queue_timeout,
         )
         self._graph_page: Answer | None = None
         self._graph_lock = threading.Lock()
@@ -732,12 +769,30 @@ def serve(
             print(
                 f"mskg serve: listening on {host}: reachable from other machines", file=sys.stderr
             )
+        warning = upstream_warning(cfg.store, cfg.timeout)
+        if warning:
+            print(warning, file=sys.stderr)
     try:
         server.serve_forever(poll_interval=0.5)
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+
+
+def upstream_warning(store: str, timeout: float) -> str | None:
+    """The start-up warning for a ``sparql:`` store: ``--timeout`` cannot stop its queries."""
+    from mskg.store import parse_store_spec
+
+    spec = parse_store_spec(store)
+    if spec.kind != "sparql":
+        return None
+    return (
+        f"mskg serve: warning: queries run on {spec.location}; --timeout ({timeout:g} s) stops "
+        "only this server's side (it closes the connection), not the query on the endpoint. "
+        "Give the endpoint its own time limit (oxigraph serve --timeout-s N; Fuseki "
+        "arq:queryTimeout; or the endpoint's timeout parameter in the sparql: URL)."
+    )
 
 
 def wait_until_up(url: str, timeout: float = 30.0) -> None:

@@ -25,6 +25,9 @@ loads it (nor networkx, pyvis or pyshacl).
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
+import glob
 import gzip
 import io
 import json
@@ -34,14 +37,22 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 import urllib.parse
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mskg.errors import QueryError, StoreError, UsageError
+
+# The --store descriptor lives in mskg.storespec, so that option parsers need not import the
+# backends; re-exported here so that `from mskg.store import parse_store_spec` keeps working.
+from mskg.storespec import STORE_HELP as STORE_HELP
+from mskg.storespec import STORE_KINDS as STORE_KINDS
+from mskg.storespec import StoreSpec as StoreSpec
+from mskg.storespec import add_store_argument as add_store_argument
+from mskg.storespec import parse_store_spec as parse_store_spec
 from mskg.vocab import PREFIXES
 
 if TYPE_CHECKING:
@@ -51,12 +62,6 @@ if TYPE_CHECKING:
     from mskg.query import NamedQuery, QueryResult
     from mskg.stats import GraphStats
 
-#: Help text for ``--store``, shared by every command.
-STORE_HELP = (
-    "where the graph is: memory (default: rdflib, the graph folder), oxigraph:PATH (an on-disk "
-    "Oxigraph store filled by `mskg load`) or sparql:URL (a SPARQL 1.1 endpoint)"
-)
-STORE_KINDS = ("memory", "oxigraph", "sparql")
 
 #: RDF syntaxes a store can load, by file suffix (a further ``.gz`` is decompressed on the fly).
 LOAD_FORMATS: dict[str, str] = {
@@ -73,56 +78,6 @@ PROGRESS_MIN_BYTES = 50 * 1024 * 1024
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-def add_store_argument(parser: Any) -> None:
-    """Add the shared ``--store SPEC`` option to an argparse parser."""
-    parser.add_argument(
-        "--store",
-        metavar="SPEC",
-        default=os.environ.get("MSKG_STORE") or "memory",
-        help=STORE_HELP + "; default from $MSKG_STORE, else memory",
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# The descriptor
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoreSpec:
-    """A parsed ``--store`` descriptor: ``kind`` is memory, oxigraph or sparql."""
-
-    kind: str
-    location: str = ""
-
-    def __str__(self) -> str:
-        return self.kind if not self.location else f"{self.kind}:{self.location}"
-
-
-def parse_store_spec(spec: str | StoreSpec | None) -> StoreSpec:
-    """Read ``memory``, ``oxigraph:PATH`` or ``sparql:URL``; raise :class:`UsageError` otherwise."""
-    if isinstance(spec, StoreSpec):
-        return spec
-    text = (spec or "memory").strip()
-    kind, sep, location = text.partition(":")
-    kind = kind.strip().lower()
-    if kind == "memory" and not location:
-        return StoreSpec("memory")
-    if kind == "oxigraph" and sep and location.strip():
-        return StoreSpec("oxigraph", location.strip())
-    if kind == "sparql" and sep:
-        url = location.strip()
-        if urllib.parse.urlsplit(url).scheme in ("http", "https"):
-            return StoreSpec("sparql", url)
-        raise UsageError(f"--store {text!r}: expected sparql:http://HOST:PORT/PATH")
-    if kind in ("http", "https"):
-        raise UsageError(f"--store {text!r}: write sparql:{text} for a SPARQL endpoint")
-    raise UsageError(
-        f"--store {text!r}: expected memory, oxigraph:PATH or sparql:URL "
-        "(e.g. oxigraph:./mskg.oxigraph, sparql:http://127.0.0.1:7878/query)"
-    )
 
 
 def open_store(
@@ -357,6 +312,11 @@ class OxigraphStore(Store):
     (a hard-linked backup of the current one for ``append``), bulk-loads into it, and only then
     swaps the directories by renaming. A failed load deletes the new directory and leaves the
     store as it was. Readers that opened the old store keep reading it until they reopen.
+
+    Writers (:meth:`load`, and opening with ``read_only=False``) hold an exclusive lock on
+    ``.NAME.lock`` beside ``PATH`` (``fcntl.flock``; the file is removed again on release). Only
+    a writer holding it repairs what a crashed load left (:func:`_recover_swap`), so a reader
+    opening the store can never undo a load that is in the middle of its swap.
     """
 
     kind = "oxigraph"
@@ -365,7 +325,12 @@ class OxigraphStore(Store):
         self.path = Path(path).expanduser()
         self.read_only = read_only
         self._store: Any = None
-        _recover_swap(self.path)
+        if read_only:
+            _wait_for_swap(self.path)
+        elif self.path.parent.is_dir():
+            with _write_lock(self.path, wait=False) as locked:
+                if locked:  # else a load is running: it finishes its own swap
+                    _recover_swap(self.path)
         if not create and not _is_oxigraph_dir(self.path):
             raise StoreError(
                 f"{self.path}: no Oxigraph store here; create one with "
@@ -394,7 +359,9 @@ class OxigraphStore(Store):
             raise StoreError(f"{self.path}: cannot open Oxigraph store: {exc}{hint}") from exc
 
     def close(self) -> None:
-        self._store = None  # pyoxigraph closes the database when the object is dropped
+        if self._store is not None:
+            self._store = None  # pyoxigraph closes the database when the object is dropped
+            gc.collect()
 
     def _query(self, sparql: str, limit: int | None, label: str) -> QueryResult:
         try:
@@ -433,13 +400,31 @@ class OxigraphStore(Store):
     def load(
         self, files: Sequence[Path | str], *, append: bool = False, progress: bool | None = None
     ) -> int:
-        import pyoxigraph
-
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
         paths = _check_files(files)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.loading-", dir=self.path.parent))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path.parent}: cannot create the folder: {exc}") from exc
+        with _write_lock(self.path, wait=False) as locked:
+            if not locked:
+                raise StoreError(
+                    f"{self.path}: another `mskg load` is writing this store; wait for it to end"
+                )
+            _recover_swap(self.path)
+            return self._load_locked(paths, append, progress)
+
+    def _load_locked(self, paths: Sequence[Path], append: bool, progress: bool | None) -> int:
+        import pyoxigraph
+
+        try:
+            staging = Path(
+                tempfile.mkdtemp(prefix=f".{self.path.name}.loading-", dir=self.path.parent)
+            )
+        except OSError as exc:
+            raise StoreError(f"{self.path.parent}: cannot create a staging folder: {exc}") from exc
+        new: Any = None
         try:
             if append and _is_oxigraph_dir(self.path):
                 staging.rmdir()  # backup() wants to create the directory itself
@@ -449,12 +434,21 @@ class OxigraphStore(Store):
                 _bulk_load(new, path, progress)
             new.flush()
             total = len(new)
-            del new  # close it before the rename
-        except BaseException:
+            new = None  # close both databases before the rename
+            self.close()
+            _swap_dirs(staging, self.path)
+        except BaseException as exc:
+            # The staging store must be closed before its folder is deleted: RocksDB writes its
+            # files back when it closes, and would re-create the folder. It is referenced here and
+            # by the frames of the traceback (``_bulk_load``'s ``store``), so drop all of them.
+            new = None
+            self.close()
+            traceback.clear_frames(exc.__traceback__)
+            gc.collect()
             shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise StoreError(f"{self.path}: load failed: {exc}") from None
             raise
-        self.close()
-        _swap_dirs(staging, self.path)
         return total
 
     def describe(self) -> str:
@@ -468,26 +462,100 @@ def _is_oxigraph_dir(path: Path) -> bool:
 def _swap_dirs(new: Path, target: Path) -> None:
     """Put directory ``new`` at ``target``; the old ``target`` is renamed away, then deleted.
 
-    Two renames: between them ``target`` is briefly absent; :func:`_recover_swap` finishes (or
-    undoes) a swap that a crash interrupted, the next time the store is opened.
+    Two renames: between them ``target`` is briefly absent; if the second fails the first is
+    undone, and :func:`_recover_swap` (run by the next writer) undoes a swap a crash interrupted.
     """
     if not target.exists():
         os.replace(new, target)
         return
-    old = target.with_name(f".{target.name}.old")
+    old = _old_dir(target)
     if old.exists():
         shutil.rmtree(old)
     os.replace(target, old)
-    os.replace(new, target)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _old_dir(target: Path) -> Path:
+    return target.with_name(f".{target.name}.old")
+
+
 def _recover_swap(target: Path) -> None:
-    old = target.with_name(f".{target.name}.old")
-    if old.exists() and not target.exists():
-        os.replace(old, target)  # crashed between the two renames: keep the old store
-    elif old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+    """Repair what a crashed load left beside ``target``; call only under :func:`_write_lock`.
+
+    Crashed between the two renames of :func:`_swap_dirs` (``target`` absent): the old store is
+    put back. An old store left after the swap, and staging folders of crashed loads, are deleted.
+    """
+    old = _old_dir(target)
+    try:
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        elif old.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        for stale in target.parent.glob(f".{glob.escape(target.name)}.loading-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot repair an interrupted load: {exc}") from exc
+
+
+def _wait_for_swap(target: Path, seconds: float = 2.0) -> None:
+    """A reader that arrives between the two renames of a swap waits for the second one."""
+    deadline = time.monotonic() + seconds
+    while not target.exists() and _old_dir(target).exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+@contextlib.contextmanager
+def _write_lock(target: Path, *, wait: bool = False) -> Iterator[bool]:
+    """Hold the exclusive writer lock of the store at ``target``; yields False if another process
+    holds it (with ``wait``, block until it is free instead).
+
+    The lock is ``flock`` on ``.NAME.lock`` beside ``target``. The file is deleted on release so
+    that no lock file is left behind; a process that locked a file which was deleted meanwhile
+    sees a different inode at the path and tries again. Without ``fcntl`` (Windows) there is no
+    lock and this always yields True.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        yield True
+        return
+    lock = target.with_name(f".{target.name}.lock")
+    fd = -1
+    try:
+        for _attempt in range(100):
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                fd = -1
+                break
+            try:
+                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+            fd = -1
+    except OSError as exc:
+        if fd >= 0:
+            os.close(fd)
+        raise StoreError(f"{lock}: cannot take the store's write lock: {exc}") from exc
+    if fd < 0:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        os.close(fd)
 
 
 def _rdf_format(path: Path) -> tuple[str, bool]:
@@ -625,15 +693,22 @@ def _oxigraph_result(answer: Any, limit: int | None) -> QueryResult:
         return result
     graph = RdfGraph()
     _bind(graph)
-    for triple in answer:
-        graph.add(
-            (
-                _from_oxigraph(triple.subject),
-                _from_oxigraph(triple.predicate),
-                _from_oxigraph(triple.object),
-            )  # type: ignore[arg-type]
+    truncated = False
+    for triple in answer:  # a stream: stop reading (and Oxigraph computing) after the cap
+        node = (
+            _from_oxigraph(triple.subject),
+            _from_oxigraph(triple.predicate),
+            _from_oxigraph(triple.object),
         )
-    return QueryResult("CONSTRUCT", graph=graph)
+        if limit is not None and len(graph) >= limit:
+            if node not in graph:
+                truncated = True
+                break
+            continue
+        graph.add(node)  # type: ignore[arg-type]
+    result = QueryResult("CONSTRUCT", graph=graph)
+    result.truncated = truncated  # type: ignore[attr-defined]
+    return result
 
 
 def _from_oxigraph(term: Any) -> Node | None:
@@ -667,6 +742,10 @@ _RESULTS_ACCEPT = (
 )
 
 
+class EndpointTimeout(StoreError):
+    """A SPARQL endpoint sent nothing for longer than the store's HTTP timeout."""
+
+
 class SparqlStore(Store):
     """A SPARQL 1.1 Protocol endpoint over HTTP (urllib; results read as SPARQL JSON).
 
@@ -677,6 +756,14 @@ class SparqlStore(Store):
     Graph Store request in one transaction, so a failed upload leaves the graph as it was. The
     Graph Store URL is ``gsp_url`` if given, else guessed from the query URL: ``.../query`` ->
     ``.../store`` (Oxigraph server), ``.../sparql`` -> ``.../data`` (Fuseki).
+
+    Time limits: ``timeout`` is the HTTP timeout (seconds without a byte from the endpoint); when
+    it passes the connection is closed and :class:`EndpointTimeout` raised. Closing the
+    connection does not stop the query on the endpoint (an Oxigraph server keeps computing), and
+    the SPARQL 1.1 Protocol has no time-limit parameter: the endpoint must enforce its own limit
+    (``oxigraph serve --timeout-s N``; Fuseki ``arq:queryTimeout``). Parameters in ``URL`` are
+    kept on every query request, so an endpoint's own per-request limit can be asked for there:
+    ``sparql:http://host/sparql?timeout=10000`` (Virtuoso: milliseconds; units differ).
     """
 
     kind = "sparql"
@@ -713,6 +800,12 @@ class SparqlStore(Store):
             raise StoreError(message) from exc
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError):
+                raise EndpointTimeout(
+                    f"{method} {url}: no answer from the SPARQL endpoint within "
+                    f"{self.timeout:g} s; the connection was closed (the endpoint may still be "
+                    "computing: give it its own time limit)"
+                ) from exc
             raise StoreError(f"{method} {url}: cannot reach the SPARQL endpoint: {reason}") from exc
 
     def _query(self, sparql: str, limit: int | None, label: str) -> QueryResult:
@@ -794,6 +887,7 @@ def parse_results(data: bytes, content_type: str, limit: int | None = None) -> Q
         try:
             document = json.loads(data)
         except ValueError as exc:
+            _raise_if_cancelled(data)
             raise StoreError(f"the endpoint sent invalid SPARQL JSON: {exc}") from exc
         if "boolean" in document:
             return QueryResult("ASK", boolean=bool(document["boolean"]))
@@ -816,11 +910,38 @@ def parse_results(data: bytes, content_type: str, limit: int | None = None) -> Q
         "application/ld+json": "json-ld",
     }
     if mime in rdf_formats:
+        fmt = rdf_formats[mime]
+        truncated = False
+        if fmt == "nt" and limit is not None:
+            # One triple per line: parse no more than the cap (and one line to know if cut).
+            lines: dict[bytes, None] = {}
+            for line in data.splitlines():
+                line = line.strip()
+                if line and not line.startswith(b"#"):
+                    if len(lines) >= limit and line not in lines:
+                        truncated = True
+                        break
+                    lines[line] = None
+            data = b"\n".join(lines) + b"\n"
         graph = RdfGraph()
-        graph.parse(data=data, format=rdf_formats[mime])
+        try:
+            graph.parse(data=data, format=fmt)
+        except Exception as exc:  # rdflib's parsers raise assorted exception types
+            _raise_if_cancelled(data)
+            raise StoreError(f"the endpoint sent an unreadable {mime} graph: {exc}") from exc
         _bind(graph)
-        return QueryResult("CONSTRUCT", graph=graph)
+        result = _cap(QueryResult("CONSTRUCT", graph=graph), limit)
+        result.truncated = truncated or result.truncated  # type: ignore[attr-defined]
+        return result
     raise StoreError(f"the endpoint answered with an unsupported content type {content_type!r}")
+
+
+def _raise_if_cancelled(data: bytes) -> None:
+    """Oxigraph's server sends 200 and then, when its ``--timeout-s`` stops the query, an error
+    text in the middle of the stream; say so instead of "invalid JSON"."""
+    tail = data[-300:].decode("utf-8", "replace")
+    if re.search(r"cancel|timed? ?out|timeout", tail, re.IGNORECASE):
+        raise EndpointTimeout(f"the SPARQL endpoint stopped the query (its time limit?): {tail}")
 
 
 def _from_json(term: Mapping[str, str] | None) -> Node | None:
@@ -853,9 +974,38 @@ def check_read_only(sparql: str, name: str | None = None) -> None:
     The guard is :func:`mskg.query.prepare_query` (one guard for every path), which raises
     :class:`QueryError` naming line and column of a syntax error.
     """
+    from mskg.query import query_from_text
+
+    _prepare(query_from_text(sparql, name or "<query>"))
+
+
+#: Query texts up to this size have their parse cached (:func:`_prepare`).
+_CACHED_TEXT_MAX = 20_000
+
+
+def _prepare(query: NamedQuery) -> Any:
+    """:func:`mskg.query.prepare_query` (the guard), parsed once per distinct query text.
+
+    rdflib's parser takes 5-15 ms per query, more than Oxigraph needs to answer most of them, so
+    the translated query of a text that passed the guard is kept (the last 256 texts under 20 kB).
+    It is shared: callers must not change it. A refused or malformed text is parsed again, so
+    that its error names this query; errors are never cached.
+    """
+    from mskg.query import prepare_query
+
+    if len(query.text) > _CACHED_TEXT_MAX:
+        return prepare_query(query)
+    try:
+        return _prepare_text(query.text)
+    except QueryError:
+        return prepare_query(query)  # raises again, with the right name
+
+
+@functools.lru_cache(maxsize=256)
+def _prepare_text(text: str) -> Any:
     from mskg.query import prepare_query, query_from_text
 
-    prepare_query(query_from_text(sparql, name or "<query>"))
+    return prepare_query(query_from_text(text, "<query>"))
 
 
 _PREFIX_DECL = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
@@ -897,9 +1047,12 @@ def run_query(
     if isinstance(query, str):
         is_text = "{" in query or any(c.isspace() for c in query.strip())
         query = q.query_from_text(query) if is_text else q.load_query(query, queries_dir)
+    check_parameter_values(params)
     if isinstance(store, MemoryStore):
-        return _cap(q.run_query(query, store.graph, params=params), limit)
-    prepared = q.prepare_query(query)
+        result = q.run_query(query, store.graph, params=params)
+        check_parameters(result.bindings)  # the same refusal as on the other stores
+        return _cap(result, limit)
+    prepared = _prepare(query)  # the guard; cached: bind_parameters only reads it
     bound = q.bind_parameters(store.view(), query, prepared, params)
     text = inject_values(query.text, bound)
     label = str(query.path) if query.path is not None else query.name
@@ -918,6 +1071,7 @@ def inject_values(sparql: str, bound: Mapping[str, Sequence[Node]]) -> str:
         return sparql
     import itertools
 
+    check_parameters(bound)
     names = sorted(bound)
     rows = itertools.product(*(bound[n] for n in names))
     table = " ".join("(" + " ".join(term.n3() for term in row) + ")" for row in rows)
@@ -926,6 +1080,52 @@ def inject_values(sparql: str, bound: Mapping[str, Sequence[Node]]) -> str:
     if at is None:
         raise UsageError("the query has no WHERE clause to bind parameters in")
     return sparql[: at + 1] + values + sparql[at + 1 :]
+
+
+#: Characters an IRI may not hold (RFC 3987 and the SPARQL IRIREF production).
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+_IRI_SCHEME = re.compile(r"(?:https?|urn|file|mailto|ftp):", re.IGNORECASE)
+_PREFIXED_NAME = re.compile(r"([A-Za-z][\w.-]*)?:(\S*)")
+
+
+def _bad_iri(name: str, iri: str) -> UsageError:
+    return UsageError(
+        f"parameter {name}: {iri!r} is not a valid IRI (it may not hold spaces, quotes, "
+        "<>{}|^` or backslashes)"
+    )
+
+
+def check_parameter_values(params: Mapping[str, str | Sequence[str]] | None) -> None:
+    """Refuse, before anything runs, a parameter value meant as an IRI (``<...>``, ``http...``,
+    ``mskr:...``) that is not a valid one, e.g. ``drug=http://x/a> } SERVICE <...> #``: the same
+    :class:`UsageError` on every store (the HTTP server answers 400)."""
+    for name, raw in (params or {}).items():
+        for value in [raw] if isinstance(raw, str) else raw:
+            text = value.strip()
+            iri: str | None = None
+            if text.startswith("<") and text.endswith(">"):
+                iri = text[1:-1]
+            elif _IRI_SCHEME.match(text):
+                iri = text
+            else:
+                prefixed = _PREFIXED_NAME.fullmatch(text)
+                if prefixed and (prefixed.group(1) or "") in PREFIXES:
+                    iri = text
+            if iri is not None and (not iri or _BAD_IRI.search(iri)):
+                raise _bad_iri(name, iri)
+
+
+def check_parameters(bound: Mapping[str, Sequence[Node]]) -> None:
+    """Refuse a bound IRI that is not valid (:class:`UsageError`): it would not survive being
+    written into the query text (rdflib's ``n3()`` raises a bare Exception)."""
+    from rdflib import URIRef
+
+    for name, nodes in bound.items():
+        for node in nodes:
+            if isinstance(node, URIRef) and (not str(node) or _BAD_IRI.search(str(node))):
+                raise _bad_iri(name, str(node))
 
 
 _TOKEN = re.compile(
@@ -968,9 +1168,23 @@ def _where_brace(sparql: str) -> int | None:
 
 
 def _cap(result: QueryResult, limit: int | None) -> QueryResult:
-    truncated = limit is not None and len(result.rows) > limit
-    if truncated:
+    """Keep at most ``limit`` rows, or ``limit`` triples of a CONSTRUCT / DESCRIBE graph."""
+    truncated = bool(getattr(result, "truncated", False))
+    if limit is not None and len(result.rows) > limit:
         result.rows = result.rows[:limit]
+        truncated = True
+    if limit is not None and result.graph is not None and len(result.graph) > limit:
+        import itertools
+
+        from rdflib import Graph as RdfGraph
+
+        kept = RdfGraph()
+        for prefix, namespace in result.graph.namespaces():
+            kept.bind(prefix, namespace, override=True)
+        for triple in itertools.islice(result.graph, limit):
+            kept.add(triple)
+        result.graph = kept
+        truncated = True
     result.truncated = truncated  # type: ignore[attr-defined]
     return result
 
@@ -993,22 +1207,33 @@ class _GraphView:
     def _rows(self, sparql: str) -> list[tuple[Node | None, ...]]:
         return self._store.select_values(sparql)
 
+    @staticmethod
+    def _n3(term: Node) -> str:
+        check_parameters({"value": [term]})
+        return term.n3()
+
     def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
-        for s, o in self._rows(f"SELECT ?s ?o WHERE {{ ?s {predicate.n3()} ?o }}"):
+        for s, o in self._rows(f"SELECT ?s ?o WHERE {{ ?s {self._n3(predicate)} ?o }}"):
             if s is not None and o is not None:
                 yield s, o
 
     def subjects(self, predicate: Node, obj: Node) -> Iterator[Node]:
-        for (s,) in self._rows(f"SELECT DISTINCT ?s WHERE {{ ?s {predicate.n3()} {obj.n3()} }}"):
+        for (s,) in self._rows(
+            f"SELECT DISTINCT ?s WHERE {{ ?s {self._n3(predicate)} {self._n3(obj)} }}"
+        ):
             if s is not None:
                 yield s
 
     def value(self, subject: Node, predicate: Node) -> Node | None:
-        rows = self._rows(f"SELECT ?o WHERE {{ {subject.n3()} {predicate.n3()} ?o }} LIMIT 1")
+        rows = self._rows(
+            f"SELECT ?o WHERE {{ {self._n3(subject)} {self._n3(predicate)} ?o }} LIMIT 1"
+        )
         return rows[0][0] if rows else None
 
     def __contains__(self, triple: tuple[Node | None, Node | None, Node | None]) -> bool:
-        pattern = " ".join(f"?x{i}" if term is None else term.n3() for i, term in enumerate(triple))
+        pattern = " ".join(
+            f"?x{i}" if term is None else self._n3(term) for i, term in enumerate(triple)
+        )
         result = self._store.query(f"ASK {{ {pattern} }}", guard=False)
         return bool(result.boolean)
 

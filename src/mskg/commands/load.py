@@ -17,7 +17,9 @@ Files: .ttl .nt .jsonld .rdf .owl .n3, optionally .gz.
 
 atomic: a failed load (bad syntax, full disk, interrupted) leaves the store as it was.
   oxigraph:PATH  the new store is bulk-loaded into a directory beside PATH, then swapped in
-                 by renaming; a server that had the old store open must be restarted.
+                 by renaming; a server that had the old store open must be restarted. One
+                 load at a time: a second load into PATH fails while one runs (lock file
+                 .NAME.lock beside PATH, removed when the load ends).
   sparql:URL     one SPARQL 1.1 Graph Store Protocol request on the default graph (PUT, or
                  POST with --append) to --gsp URL (default: .../query -> .../store for an
                  Oxigraph server, .../sparql -> .../data for Fuseki); the server applies it as

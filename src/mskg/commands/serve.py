@@ -14,9 +14,15 @@ results: JSON (W3C SPARQL 1.1 Query Results JSON, default), XML, CSV, TSV by Acc
   format=json|xml|csv|tsv; CONSTRUCT/DESCRIBE: Turtle (default), N-Triples, JSON-LD. CORS on.
 
 safety: read-only (UPDATE refused with 403; SERVICE, FROM, LOAD refused: no outbound request);
-  each query runs in a worker process that is killed when it passes --timeout (503); at most
-  --max-rows rows; request bodies over --max-request-bytes refused (413). Bound to 127.0.0.1
-  unless --host says otherwise. Restart the server after `mskg load`.
+  each query runs in a worker process that is killed when it passes --timeout (503); a request
+  waits at most --queue-timeout for a free worker (503); at most --max-rows rows or triples;
+  request bodies over --max-request-bytes refused (413). Bound to 127.0.0.1 unless --host says
+  otherwise. Restart the server after `mskg load`.
+
+sparql:URL stores: --timeout stops this server's side only (the connection to the endpoint is
+  closed, 504); the query goes on running on the endpoint. Give the endpoint its own limit
+  (oxigraph serve --timeout-s N, Fuseki arq:queryTimeout), or put its per-request parameter in
+  the URL: --store "sparql:http://host/sparql?timeout=10000" (Virtuoso, milliseconds).
 
 examples:
   mskg serve
@@ -32,6 +38,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         DEFAULT_PORT,
         DEFAULT_TIMEOUT,
         DEFAULT_WORKERS,
+        MIN_QUEUE_TIMEOUT,
     )
     from mskg.store import add_store_argument
 
@@ -44,6 +51,13 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"stop a query after this long (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--queue-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="how long a request waits for a free worker before 503 "
+        f"(default: the larger of --timeout and {MIN_QUEUE_TIMEOUT:g})",
     )
     add_store_argument(parser)
     parser.add_argument("--graph", metavar="DIR", help="graph folder of the memory store")
@@ -73,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0 or args.workers < 1 or args.max_rows < 1:
         raise UsageError("--timeout, --workers and --max-rows must be positive")
+    if args.queue_timeout is not None and args.queue_timeout <= 0:
+        raise UsageError("--queue-timeout must be positive")
     serve(
         args.host,
         args.port,
@@ -83,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             max_rows=args.max_rows,
             max_request_bytes=args.max_request_bytes,
+            queue_timeout=args.queue_timeout,
         ),
     )
     return 0
