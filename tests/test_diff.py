@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -60,8 +61,70 @@ def test_blank_nodes_compare_by_structure() -> None:
     assert diff_graphs(old, new).same
     changed = Graph().parse(data='<urn:a> <urn:p> [ <urn:q> "y" ] .', format="turtle")
     result = diff_graphs(old, changed)
-    assert [str(o) for _, _, o in result.added] == ["y"]
-    assert [str(o) for _, _, o in result.removed] == ["x"]
+    # A blank node is known by what it says: the changed one is a different node.
+    assert sorted(str(o) for _, p, o in result.added if p == URIRef("urn:q")) == ["y"]
+    assert sorted(str(o) for _, p, o in result.removed if p == URIRef("urn:q")) == ["x"]
+    assert len(result.added) == len(result.removed) == 2
+    assert result.unchanged == 0
+
+
+PHASES = """
+@prefix mskg:   <https://w3id.org/mskg/ontology/> .
+@prefix mskr:   <https://w3id.org/mskg/resource/> .
+@prefix schema: <http://schema.org/> .
+@prefix xsd:    <http://www.w3.org/2001/XMLSchema#> .
+
+mskr:example-regimen mskg:hasPhase
+    [ mskg:phaseOrder 1 ; <urn:example:dose> [ schema:doseValue 450 ; schema:doseUnit "mg" ] ] ,
+    [ mskg:phaseOrder 2 ; <urn:example:dose> [ schema:doseValue 450 ; schema:doseUnit "mg" ] ;
+      mskg:doseInterval "P168D"^^xsd:duration ] .
+"""
+
+
+def test_changed_blank_node_phase_is_reported_alone(
+    graph_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Dosing phases written as blank nodes, each with a blank-node dose: when the second phase's
+    dose changes, the first phase (with a dose just like the old one) is not reported, and
+    neither is the rest of the graph. (rdflib's canonical labels reported all 11 statements.)"""
+    old = graph_copy.parent / "old"
+    shutil.copytree(graph_copy, old)
+    (old / "data" / "phases.ttl").write_text(PHASES, encoding="utf-8")
+    changed = PHASES.replace(
+        "mskg:phaseOrder 2 ; <urn:example:dose> [ schema:doseValue 450",
+        "mskg:phaseOrder 2 ; <urn:example:dose> [ schema:doseValue 600",
+    )
+    assert changed.count("600") == 1
+    (graph_copy / "data" / "phases.ttl").write_text(changed, encoding="utf-8")
+    treatments = graph_copy / "data" / "treatments.ttl"
+    treatments.write_text(
+        treatments.read_text(encoding="utf-8")
+        + "\nmskr:natalizumab mskg:requiresCloseMonitoring true .\n",
+        encoding="utf-8",
+    )
+    assert diff_paths(old, old).same
+
+    result = diff_paths(old, graph_copy)
+    order, dose = MSKG.phaseOrder, URIRef("http://schema.org/doseValue")
+    regimen = MSKR["example-regimen"]
+    # The second phase is a different blank node now: its statements go, the new ones come.
+    removed_phase = {s for s, p, o in result.removed if p == order}
+    added_phase = {s for s, p, o in result.added if p == order}
+    assert len(removed_phase) == len(added_phase) == 1 and removed_phase != added_phase
+    assert (regimen, MSKG.hasPhase, *removed_phase) in result.removed
+    assert (regimen, MSKG.hasPhase, *added_phase) in result.added
+    assert [o for _, p, o in result.added if p == dose] == [Literal(600)]
+    assert len(result.removed) == 4  # the link, the phase's order, interval and dose
+    assert len(result.added) == 7  # the same four, the new dose's value and unit, natalizumab
+    # The first phase, and the 450 mg dose just like it, are not reported at all.
+    assert not any(o == Literal(1) for _, p, o in result.added + result.removed if p == order)
+    assert not any(o == Literal(450) for _, _, o in result.added + result.removed)
+    assert (MSKR.natalizumab, MSKG.requiresCloseMonitoring, Literal(True)) in result.added
+
+    assert main(["diff", str(old), str(graph_copy)]) == 1
+    out = capsys.readouterr().out
+    assert 'schema:doseValue "600"^^xsd:integer .' in out
+    assert out.splitlines()[-1].startswith("# 7 added, 4 removed")
 
 
 def test_lexical_forms_count(tmp_path: Path) -> None:

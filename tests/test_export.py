@@ -81,6 +81,17 @@ def test_kgx_export(tmp_path: Path) -> None:
     assert edge["mskg_sources"] == "mskr:seed-section-natalizumab"
     treats = [e for e in edges if e["predicate"] == "biolink:treats"]
     assert {e["original_predicate"] for e in treats} == {"mskg:indicatedFor"}
+    # Every side-effect edge, from a drug or from how a treatment is given (an infusion, not a
+    # chemical), is a chemical-or-drug-or-treatment side-effect association.
+    side_effects = [e for e in edges if e["predicate"] == "biolink:has_side_effect"]
+    assert {e["category"] for e in side_effects} == {
+        "biolink:ChemicalOrDrugOrTreatmentSideEffectDiseaseOrPhenotypicFeatureAssociation"
+    }
+    infusion = by_iri["intravenous-infusion"]["id"]
+    assert any(e["subject"] == infusion for e in side_effects)
+    assert {e["category"] for e in edges if e["predicate"] != "biolink:has_side_effect"} == {
+        "biolink:Association"
+    }
 
 
 def test_kgx_is_deterministic(graph: Graph) -> None:

@@ -5,8 +5,10 @@ validates once filled in."""
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,16 @@ from rdflib.namespace import SKOS
 
 from conftest import GRAPH_DIR, QUERIES_DIR, REPO_DIR, SHARED_DIR
 from mskg.cli import main
+from mskg.errors import UsageError
 from mskg.loader import load_graph
 from mskg.query import QueryResult, run_query
-from mskg.templates_new import drug_skeleton, placeholders, slugify
+from mskg.templates_new import (
+    create_exclusive,
+    drug_skeleton,
+    placeholders,
+    slugify,
+    write_skeleton,
+)
 from mskg.validate import validate_graph
 from mskg.vocab import MSKG, MSKR, SCHEMA
 
@@ -106,7 +115,7 @@ def line_of(path: Path, start: str) -> int:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "node", "fix"),
+    ("old", "new", "node", "fix", "on_line"),
     [
         (  # a missing source
             "    mskg:actsOnCell mskr:b-cell ;\n"
@@ -114,18 +123,21 @@ def line_of(path: Path, start: str) -> int:
             "    mskg:actsOnCell mskr:b-cell .",
             "mskr:ublituximab-mechanism",
             "add prov:wasDerivedFrom",
+            "mskr:ublituximab-mechanism a",  # nothing to point at: the node's own line
         ),
         (  # an undefined property
             "mskg:actsOnCell mskr:b-cell",
             "mskg:actsOnCel mskr:b-cell",
             "mskg:actsOnCel",
             "mskg property is not defined in graph/ontology.ttl",
+            "mskg:actsOnCel mskr:b-cell",
         ),
         (  # a dose without a unit
             '    schema:doseValue 150 ;\n    schema:doseUnit "mg" ;',
             "    schema:doseValue 150 ;",
             "mskr:ublituximab-first-infusion",
             'add schema:doseUnit with a UCUM code such as "mg"',
+            "mskr:ublituximab-first-infusion a",
         ),
         (  # an effect without seriousness
             "mskg:hasCommonAdverseEffect mskr:infusion-reaction , mskr:infection ;",
@@ -133,13 +145,21 @@ def line_of(path: Path, start: str) -> int:
             "    mskg:hasCommonAdverseEffect mskr:infection ;",
             "mskr:ublituximab",
             "use mskg:hasCommonAdverseEffect or mskg:hasSeriousAdverseEffect",
+            "mskg:hasAdverseEffect mskr:infusion-reaction",  # the faulty link, not the drug
         ),
     ],
     ids=["missing-source", "undefined-property", "dose-without-unit", "effect-without-seriousness"],
 )
 def test_validation_messages_name_node_file_line_and_fix(
-    with_example: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, node: str, fix: str
+    with_example: Path,
+    capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
+    node: str,
+    fix: str,
+    on_line: str,
 ) -> None:
+    """Each message names the file and the line to edit, the node, what is wrong and the fix."""
     target = with_example / "data" / "ublituximab.ttl"
     text = target.read_text(encoding="utf-8")
     assert old in text
@@ -150,7 +170,7 @@ def test_validation_messages_name_node_file_line_and_fix(
     found = [(int(m.group(1)), m.group(2)) for m in pattern.finditer(err) if fix in m.group(2)]
     assert found, f"no message for {node} with {fix!r} in:\n{err}"
     line = target.read_text(encoding="utf-8").splitlines()[found[0][0] - 1]
-    assert node in line
+    assert on_line in line, f"line {found[0][0]} is {line!r}"
 
 
 FILL = {
@@ -189,6 +209,9 @@ def test_new_drug_skeleton_validates_once_filled_in(
     reported = " ".join(f"{p.node} {p.message}" for p in problems)
     for _, token in placeholders(target.read_text(encoding="utf-8")):
         assert token in reported, token
+    # ...naming the property as it is written in the file, not as a full IRI.
+    assert "rdfs:label still holds the placeholder TODO-short-title-of-the-source" in reported
+    assert "http://www.w3.org/2000/01/rdf-schema#label" not in reported
 
     text = target.read_text(encoding="utf-8")
     for placeholder, value in FILL.items():
@@ -202,6 +225,88 @@ def test_new_drug_skeleton_validates_once_filled_in(
     # An existing file is never overwritten by accident.
     assert main(["new", "drug", "Ublituximab", "--graph", str(graph_copy)]) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_skeleton_has_an_identifiers_block_for_verified_ids_only(graph_copy: Path) -> None:
+    text = drug_skeleton("Ublituximab")
+    block = text[text.index("# Identifiers") : text.index("# What it is used for")]
+    assert "VERIFIED" in block and "Never guess an identifier" in block
+    examples = [line for line in block.splitlines() if "skos:exactMatch" in line]
+    assert len(examples) == 3 and all(line.startswith("#") for line in examples)
+    assert "prov:wasDerivedFrom mskr:reference-identifiers" in block
+    assert not placeholders(block)  # commented out: nothing to fill unless ids are verified
+    # Uncommented with the table's verified ids, the block is valid Turtle and validates.
+    lines = block.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("# mskr:ublituximab"))
+    uncommented = "\n".join(line[2:] for line in lines[start:] if line.startswith("#"))
+    uncommented = uncommented.replace("DBnnnnn", "DB11850").replace("NNNNNNNNNN", "U59UGK3IPC")
+    uncommented = "\n".join(li for li in uncommented.splitlines() if "pubchem" not in li)
+    filled = text.replace(block, block + uncommented + "\n\n")
+    for placeholder, value in FILL.items():
+        filled = filled.replace(placeholder, value)
+    (graph_copy / "data" / "ublituximab.ttl").write_text(filled, encoding="utf-8")
+    report = validate_graph(graph_copy)
+    assert report.conforms, "\n".join(map(str, report.problems))
+    graph = load_graph(graph_copy)
+    assert (MSKR.ublituximab, SKOS.exactMatch, URIRef("https://go.drugbank.com/drugs/DB11850")) in (
+        graph
+    )
+
+
+def test_new_writes_into_the_graph_folder_here(
+    graph_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`mskg new` writes into ./graph, never into the graph mskg is installed with or runs from;
+    with no ./graph it asks for --graph."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["new", "drug", "Ublituximab"]) == 2
+    err = capsys.readouterr().err
+    assert "no graph/ontology.ttl in the current folder" in err and "--graph" in err
+    assert "Traceback" not in err and not list(elsewhere.iterdir())
+
+    monkeypatch.chdir(graph_copy.parent)
+    assert main(["new", "drug", "Ublituximab"]) == 0
+    assert (graph_copy / "data" / "ublituximab.ttl").is_file()
+    assert not (GRAPH_DIR / "data" / "ublituximab.ttl").exists()
+
+
+@pytest.mark.parametrize("option", ["--graph", "-o"])
+def test_new_refuses_the_installed_package(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import mskg
+
+    package = Path(mskg.__file__).resolve().parent
+    target = package / "_data" / "graph"
+    if option == "-o":
+        target = target / "data" / "ublituximab.ttl"
+    assert main(["new", "drug", "Ublituximab", option, str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "inside the installed mskg package" in err and "Traceback" not in err
+    assert not (package / "_data" / "graph" / "data" / "ublituximab.ttl").exists()
+
+
+def test_new_never_overwrites_a_file_created_meanwhile(tmp_path: Path) -> None:
+    """The existence check and the write are one step: a file that appears after `mskg new`
+    looked (another run, an editor) is kept, and no temporary file is left behind."""
+    out = tmp_path / "data" / "ublituximab.ttl"
+    create_exclusive(out, "first\n")
+    assert out.read_text(encoding="utf-8") == "first\n"
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+    with pytest.raises(UsageError, match="already exists"):
+        create_exclusive(out, "second\n")
+    assert out.read_text(encoding="utf-8") == "first\n"
+    with pytest.raises(UsageError, match="already exists"):
+        write_skeleton("drug", "Ublituximab", out)
+    assert out.read_text(encoding="utf-8") == "first\n"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["ublituximab.ttl"]
+    write_skeleton("drug", "Ublituximab", out, force=True)
+    assert "mskr:ublituximab a mskg:Drug" in out.read_text(encoding="utf-8")
 
 
 def test_skeleton_names() -> None:

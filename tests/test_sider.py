@@ -5,26 +5,36 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from conftest import QUERIES_DIR, SHARED_DIR, TESTS_DIR
+from conftest import GRAPH_DIR, QUERIES_DIR, SHARED_DIR, TESTS_DIR
 from mskg.cli import main
+from mskg.diff import diff_paths
 from mskg.errors import UsageError
-from mskg.loader import load_graph
+from mskg.loader import graph_files, load_files, load_graph
 from mskg.query import run_query
-from mskg.sider import SiderInputError, import_sider, stitch_flat_id
+from mskg.sider import (
+    BY_CUI,
+    BY_LABEL,
+    BY_MEANING,
+    CURATED_EFFECT_MATCHES,
+    SiderInputError,
+    import_sider,
+    stitch_flat_id,
+)
 from mskg.validate import validate_graph
 from mskg.vocab import MSKG, MSKR
 
 FIXTURE = TESTS_DIR / "fixtures" / "sider"
 REAL_SIDER = SHARED_DIR / "data" / "sider"
-PROV = "http://www.w3.org/ns/prov#"
 UMLS = "https://bioregistry.io/umls:"
 DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
 
@@ -73,43 +83,148 @@ def test_import_links_sider_to_the_graph_and_validates(sider_gz: Path, graph_cop
         str(MSKR.mitoxantrone): "CID100004212",
         str(MSKR.methylprednisolone): "CID100004159",
     }
-    assert result.se_rows == 13 and result.freq_rows == 7
-    assert result.statements == 5  # PT rows of the two drugs; LLT and untyped rows are skipped
-    assert result.linked_effects == {
-        "C0002170": str(MSKR["hair-loss"]),
-        "C0027497": str(MSKR.nausea),
-        "C0018681": str(MSKR.headache),
-    }
+    assert result.se_rows == 15 and result.freq_rows == 9
+    assert result.statements == 10  # PT rows of the two drugs; LLT and untyped rows are skipped
     report = validate_graph(graph_copy)
     assert report.conforms, "\n".join(map(str, report.problems))
 
     graph = load_graph(graph_copy)
-    # SIDER's Alopecia is the seed's hair loss: the same node, with the mapping recorded.
+    # SIDER's Alopecia is the seed's hair loss: the same node.
     assert (MSKR.mitoxantrone, MSKG.hasLabelledSideEffect, MSKR["hair-loss"]) in graph
-    mapping = MSKR["sider-match-C0002170"]
-    assert (mapping, RDF.subject, MSKR["hair-loss"]) in graph
-    assert (mapping, RDF.predicate, SKOS.exactMatch) in graph
-    assert (mapping, RDF.object, URIRef(UMLS + "C0002170")) in graph
-    assert (mapping, URIRef(PROV + "wasDerivedFrom"), MSKR["sider-4-1"]) in graph
-    # Frequency bounds: the widest non-placebo range, as decimals.
+    # Frequency bounds: the widest non-placebo range, as decimals with a decimal point.
     hair = association(graph, MSKR.mitoxantrone, MSKR["hair-loss"])
     assert (hair, RDF.type, MSKG.LabelSideEffectAssociation) in graph
-    assert graph.value(hair, MSKG.frequencyLowerBound) == Literal("0.05", datatype=DECIMAL)
-    assert graph.value(hair, MSKG.frequencyUpperBound) == Literal("0.2", datatype=DECIMAL)
-    assert (hair, URIRef(PROV + "wasDerivedFrom"), MSKR["sider-4-1"]) in graph
-    # A reversed range ("2-0%") is read as 0 to 0.02.
+    assert graph.value(hair, MSKG.frequencyLowerBound) == Literal("0.03", datatype=DECIMAL)
+    assert graph.value(hair, MSKG.frequencyUpperBound) == Literal("0.17", datatype=DECIMAL)
+    assert (hair, PROV.wasDerivedFrom, MSKR["sider-4-1"]) in graph
+    assert (hair, PROV.wasGeneratedBy, MSKR["sider-import"]) in graph
+    nausea = association(graph, MSKR.mitoxantrone, MSKR.nausea)
+    assert graph.value(nausea, MSKG.frequencyUpperBound) == Literal("1.0", datatype=DECIMAL)
+    # A reversed range ("3-0%") is read as 0 to 0.03.
     high_bp = association(graph, MSKR.methylprednisolone, MSKR["sider-effect-C0020538"])
-    assert str(graph.value(high_bp, MSKG.frequencyLowerBound)) == "0"
-    assert str(graph.value(high_bp, MSKG.frequencyUpperBound)) == "0.02"
+    assert graph.value(high_bp, MSKG.frequencyLowerBound) == Literal("0.0", datatype=DECIMAL)
+    assert graph.value(high_bp, MSKG.frequencyUpperBound) == Literal("0.03", datatype=DECIMAL)
     # Effects only SIDER names get nodes of their own; the curated statements are untouched.
     pain = MSKR["sider-effect-C0000737"]
     assert (pain, RDF.type, MSKG.AdverseEffect) in graph
-    assert str(graph.value(pain, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == (
-        "Abdominal pain"
-    )
+    assert str(graph.value(pain, RDFS.label)) == "Abdominal pain"
+    assert graph.value(pain, SKOS.definition) is not None
+    assert (pain, SKOS.exactMatch, URIRef(UMLS + "C0000737")) in graph
     assert (MSKR.mitoxantrone, MSKG.hasCommonAdverseEffect, MSKR["hair-loss"]) in graph
     assert (MSKR.mitoxantrone, MSKG.hasLabelledSideEffect, MSKR["blue-green-urine"]) not in graph
-    assert "C0999999" not in result.output.read_text(encoding="utf-8")
+    assert "C9900012" not in result.output.read_text(encoding="utf-8")
+
+
+def match_record(graph: Graph, cui: str) -> URIRef:
+    node = MSKR[f"sider-match-{cui}"]
+    assert (node, RDF.type, MSKG.Association) in graph
+    assert (node, PROV.wasGeneratedBy, MSKR["sider-import"]) in graph
+    return node
+
+
+def test_effects_match_symptoms_and_labels_not_only_adverse_effects(
+    sider_gz: Path, graph_copy: Path
+) -> None:
+    result = import_sider(sider_gz, graph_copy)
+    assert result.linked_effects == {
+        "C0002170": str(MSKR["hair-loss"]),
+        "C0027497": str(MSKR.nausea),
+        "C0018681": str(MSKR.headache),
+        "C0022346": str(MSKR.jaundice),
+        "C0042109": str(MSKR.hives),
+        "C0009450": str(MSKR.infection),
+        "C0023530": str(MSKR["low-white-blood-cell-count"]),
+        "C0750394": str(MSKR["low-white-blood-cell-count"]),
+    }
+    assert result.matched_by == {
+        "C0002170": BY_CUI,
+        "C0027497": BY_CUI,
+        "C0018681": BY_CUI,
+        "C0022346": BY_CUI,  # the seed's jaundice is a symptom, not an adverse effect
+        "C0042109": BY_CUI,  # so is hives
+        "C0009450": BY_LABEL,  # the seed's infection has no UMLS id: its label
+        "C0023530": BY_LABEL,  # its alternative label "leukopenia"
+        "C0750394": BY_MEANING,  # White blood cell count decreased, curated
+    }
+    assert CURATED_EFFECT_MATCHES["C0750394"][0] == "low-white-blood-cell-count"
+    assert result.new_effects == 2
+    graph = load_graph(graph_copy)
+    for symptom in (MSKR.jaundice, MSKR.hives):
+        assert (MSKR.mitoxantrone, MSKG.hasLabelledSideEffect, symptom) in graph
+        # typed as the range of mskg:hasLabelledSideEffect entails, with the reason recorded
+        assert (symptom, RDF.type, MSKG.AdverseEffect) in graph
+        assert (symptom, RDF.type, MSKG.Symptom) in graph
+    # No duplicate nodes: no SIDER node is labelled like a seed effect.
+    labels = {
+        str(label).casefold()
+        for node, label in graph.subject_objects(RDFS.label)
+        if str(node).startswith(str(MSKR["sider-effect-"]))
+    }
+    assert labels == {"abdominal pain", "hypertension"}
+    # How each was matched is recorded, by mskg's import step.
+    by_label = match_record(graph, "C0009450")
+    assert (by_label, RDF.subject, MSKR.infection) in graph
+    assert (by_label, RDF.predicate, SKOS.closeMatch) in graph
+    assert (MSKR.infection, SKOS.closeMatch, URIRef(UMLS + "C0009450")) in graph
+    assert str(graph.value(by_label, SKOS.note)).startswith("Matched by label")
+    assert 'skos:altLabel "leukopenia"' in str(
+        graph.value(match_record(graph, "C0023530"), SKOS.note)
+    )
+    curated = match_record(graph, "C0750394")
+    assert str(graph.value(curated, SKOS.note)).startswith("Matched by meaning (curated)")
+    by_cui = match_record(graph, "C0002170")
+    assert (by_cui, RDF.predicate, SKOS.exactMatch) in graph
+    assert str(graph.value(by_cui, SKOS.note)).startswith("Matched by UMLS CUI")
+    seed = load_files(graph_files(graph_copy, exclude=("imports",)))
+    assert (MSKR.infection, SKOS.closeMatch, None) not in seed
+
+
+def test_import_writes_no_seed_triple_and_records_its_own_step(
+    sider_gz: Path, graph_copy: Path
+) -> None:
+    """The graph's own triples (drug = PubChem CID, effect = UMLS CUI) are not written again nor
+    credited to SIDER: the matches are mskg's import step, a prov:Activity using SIDER's files."""
+    result = import_sider(sider_gz, graph_copy)
+    seed = load_files(graph_files(graph_copy, exclude=("imports",)))
+    imported = load_files([result.output])
+    assert set(imported) & set(seed) == set()
+
+    activity = MSKR["sider-import"]
+    assert (activity, RDF.type, PROV.Activity) in imported
+    used = set(imported.objects(activity, PROV.used))
+    assert used == {MSKR["sider-4-1-meddra-all-se"], MSKR["sider-4-1-meddra-freq"]}
+    for section in used:
+        assert (section, RDF.type, MSKG.SourceSection) in imported
+        assert (section, DCTERMS.isPartOf, MSKR["sider-4-1"]) in imported
+    # The drug match reifies the graph's own mapping, keeping the graph's source for it.
+    drug_match = match_record(imported, "mitoxantrone")
+    pubchem = URIRef("http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID4212")
+    assert (MSKR.mitoxantrone, SKOS.exactMatch, pubchem) in seed
+    assert (drug_match, RDF.object, pubchem) in imported
+    assert set(imported.objects(drug_match, PROV.wasDerivedFrom)) == {MSKR["reference-identifiers"]}
+    effect_match = match_record(imported, "C0002170")
+    assert set(imported.objects(effect_match, PROV.wasDerivedFrom)) == {
+        MSKR["reference-identifiers"]
+    }
+    # Every match record was generated by the import, and nothing else claims SIDER for it.
+    records = set(imported.subjects(RDF.type, MSKG.Association))
+    assert records and all((r, PROV.wasGeneratedBy, activity) in imported for r in records)
+
+
+def test_exported_import_round_trips(sider_gz: Path, graph_copy: Path, tmp_path: Path) -> None:
+    """Bounds of 0 and 1 are written "0.0" and "1.0": a Turtle export reads back as the same
+    graph, and `mskg diff` finds no change between the folder and its export."""
+    import_sider(sider_gz, graph_copy)
+    graph = load_graph(graph_copy)
+    out = tmp_path / "export.ttl"
+    assert main(["export", "--graph", str(graph_copy), "--format", "ttl", "-o", str(out)]) == 0
+    back = load_graph(out)
+    assert len(back) == len(graph)
+    assert isomorphic(back, graph)
+    assert diff_paths(graph_copy, out).same
+    text = (graph_copy / "imports" / "sider.ttl").read_text(encoding="utf-8")
+    assert '"1.0"^^xsd:decimal' in text and '"0.0"^^xsd:decimal' in text
+    assert not re.search(r'"[01]"\^\^xsd:decimal', text)
 
 
 def test_import_twice_changes_nothing(sider_gz: Path, graph_copy: Path) -> None:
@@ -122,7 +237,7 @@ def test_import_twice_changes_nothing(sider_gz: Path, graph_copy: Path) -> None:
 
 def test_plain_tsv_files_read_too(graph_copy: Path) -> None:
     result = import_sider(FIXTURE, graph_copy)
-    assert result.statements == 5
+    assert result.statements == 10
 
 
 def test_drugbank_match_when_the_graph_has_no_pubchem_id(sider_gz: Path, graph_copy: Path) -> None:
@@ -133,8 +248,14 @@ def test_drugbank_match_when_the_graph_has_no_pubchem_id(sider_gz: Path, graph_c
     mappings.write_text(text.replace(pubchem, ""), encoding="utf-8")
     result = import_sider(sider_gz, graph_copy)
     assert result.drugs[str(MSKR.methylprednisolone)] == "CID100004159"
-    text = result.output.read_text(encoding="utf-8")
-    assert "mskr:methylprednisolone skos:exactMatch <https://go.drugbank.com/drugs/DB00959>" in text
+    imported = load_files([result.output])
+    record = MSKR["sider-match-methylprednisolone"]
+    drugbank = URIRef("https://go.drugbank.com/drugs/DB00959")
+    assert (record, RDF.object, drugbank) in imported
+    assert "Matched by DrugBank id" in str(imported.value(record, SKOS.note))
+    assert (MSKR.methylprednisolone, SKOS.exactMatch, drugbank) not in imported  # the graph's
+    assert (MSKR["sider-import"], PROV.used, MSKR["sider-4-1-indications"]) in imported
+    assert validate_graph(graph_copy).conforms
 
 
 def corrupt(folder: Path, name: str, row: int, new_line: str) -> None:
@@ -193,7 +314,7 @@ def test_truncated_file_is_refused(
     plain = sider_gz / "meddra_all_se.tsv"
     plain.write_text((FIXTURE / "meddra_all_se.tsv").read_text()[:-5], encoding="utf-8")
     path.unlink()
-    with pytest.raises(SiderInputError, match="row 13: row is cut short"):
+    with pytest.raises(SiderInputError, match="row 15: row is cut short"):
         import_sider(sider_gz, graph_copy)
 
 
@@ -221,21 +342,57 @@ def test_cli_import_prints_a_summary(
     assert "unchanged" in capsys.readouterr().out
 
 
+def seed_vs_sider(graph: Graph, drug: str | None = None) -> dict[tuple[str, str], list[str]]:
+    """(drug, effect) -> [comparison, seed class if any, upper bound if any] for each row."""
+    params = {"drug": drug} if drug else None
+    result = run_query("seed-vs-sider", graph, params=params, queries_dir=QUERIES_DIR)
+    assert result.variables[0] == "drug" and result.variables[-2:] == ["drugIri", "effectIri"]
+    rows: dict[tuple[str, str], list[str]] = {}
+    for row in result.rows:
+        values = dict(zip(result.variables, row, strict=True))
+        key = (str(values["drug"]), str(values["effect"]))
+        rows.setdefault(key, []).append(str(values["comparison"]))
+        if values["seedClass"] is not None:
+            rows[key].append(str(values["seedClass"]))
+        if values["frequencyUpperBound"] is not None:
+            rows[key].append(str(values["frequencyUpperBound"]))
+    return rows
+
+
 def test_seed_vs_sider_query(sider_gz: Path, graph_copy: Path) -> None:
+    before = seed_vs_sider(load_graph(graph_copy))
+    assert before[("natalizumab", "progressive multifocal leukoencephalopathy")] == [
+        "SIDER not imported",
+        "serious",
+    ]
+    assert {v[0] for v in before.values()} == {"SIDER not imported"}
+
     import_sider(sider_gz, graph_copy)
     graph = load_graph(graph_copy)
-    result = run_query(
-        "seed-vs-sider", graph, params={"drug": "mitoxantrone"}, queries_dir=QUERIES_DIR
-    )
-    index = {v: i for i, v in enumerate(result.variables)}
-    rows = {(str(r[index["effect"]]), str(r[index["comparison"]])): r for r in result.rows}
-    assert ("hair loss", "confirmed") in rows
-    assert ("nausea", "confirmed") in rows
-    assert ("blue-green urine", "only in the seed") in rows
-    assert ("Abdominal pain", "only in the label data") in rows
-    assert str(rows[("hair loss", "confirmed")][index["seedClass"]]) == "common"
-    assert str(rows[("hair loss", "confirmed")][index["frequencyUpperBound"]]) == "0.2"
-    assert {str(r[index["drugName"]]) for r in result.rows} == {"mitoxantrone"}
+    rows = seed_vs_sider(graph, "mitoxantrone")
+    assert rows[("mitoxantrone", "hair loss")] == ["confirmed", "common", "0.17"]
+    assert rows[("mitoxantrone", "nausea")][0] == "confirmed"
+    assert rows[("mitoxantrone", "blue-green urine")] == ["only in the seed", "common"]
+    assert rows[("mitoxantrone", "Abdominal pain")] == ["only in the label data"]
+    # matched by label and by meaning: the seed's nodes, not duplicates
+    assert rows[("mitoxantrone", "infection")][0] == "only in the label data"
+    assert rows[("mitoxantrone", "low white blood cell count")][0] == "confirmed"
+    assert ("mitoxantrone", "Infection") not in rows
+    assert {drug for drug, _ in rows} == {"mitoxantrone"}
+
+    # Drugs SIDER has no data on are not compared: their seed effects say so, never that
+    # the label data lacks them.
+    everyone = seed_vs_sider(graph)
+    for antibody in ("natalizumab", "alemtuzumab", "ocrelizumab"):
+        theirs = {key: value for key, value in everyone.items() if key[0] == antibody}
+        assert theirs and {value[0] for value in theirs.values()} == {"drug not in SIDER"}
+    natalizumab = seed_vs_sider(graph, "natalizumab")
+    assert natalizumab[("natalizumab", "progressive multifocal leukoencephalopathy")] == [
+        "drug not in SIDER",
+        "serious",
+    ]
+    compared = {d for (d, _), v in everyone.items() if v[0] != "drug not in SIDER"}
+    assert compared == {"mitoxantrone", "methylprednisolone"}
 
 
 @pytest.mark.sider
@@ -249,11 +406,41 @@ def test_real_sider_import(graph_copy: Path) -> None:
     assert result.se_rows == 309_849
     assert set(result.drugs) == {str(MSKR.mitoxantrone), str(MSKR.methylprednisolone)}
     assert result.linked_effects["C0002170"] == str(MSKR["hair-loss"])
+    # SIDER's Infection and Leukopenia are the seed's nodes (by label), not new ones.
+    assert result.linked_effects["C0009450"] == str(MSKR.infection)
+    assert result.linked_effects["C0023530"] == str(MSKR["low-white-blood-cell-count"])
+    assert result.linked_effects["C0022346"] == str(MSKR.jaundice)  # a seed symptom
     assert result.statements > 300
     assert elapsed < 20, f"import took {elapsed:.1f} s"
     assert not import_sider(REAL_SIDER, graph_copy).changed
     report = validate_graph(graph_copy)
     assert report.conforms, "\n".join(map(str, report.problems[:20]))
+    graph = load_graph(graph_copy)
+    labels = [str(label).casefold() for _, label in graph.subject_objects(RDFS.label)]
+    assert labels.count("infection") == 1
+
+
+@pytest.mark.sider
+@pytest.mark.skipif(
+    not (REAL_SIDER / "meddra_all_se.tsv.gz").is_file(), reason="no SIDER 4.1 in ../shared"
+)
+def test_fixture_rows_are_not_sider_rows() -> None:
+    """The fixture is written by hand: no row of it is a row of the real (CC BY-NC-SA) files."""
+    for name, real in (
+        ("meddra_all_se.tsv", REAL_SIDER / "meddra_all_se.tsv.gz"),
+        ("meddra_freq.tsv", REAL_SIDER / "meddra_freq.tsv.gz"),
+        ("indications.tsv", REAL_SIDER / "indications.tsv"),
+    ):
+        rows = (FIXTURE / name).read_text(encoding="utf-8").splitlines()
+        if name == "indications.tsv":
+            rows = rows[1:]  # the header names the columns the reader needs
+        assert rows
+        if not real.is_file():
+            continue
+        opener = gzip.open if real.suffix == ".gz" else open
+        with opener(real, "rt", encoding="utf-8") as handle:
+            shared = {line.rstrip("\r\n") for line in handle} & set(rows)
+        assert not shared, f"{name}: rows copied from SIDER: {sorted(shared)}"
 
 
 def test_imported_statements_in_kgx(sider_gz: Path, graph_copy: Path) -> None:
@@ -262,11 +449,45 @@ def test_imported_statements_in_kgx(sider_gz: Path, graph_copy: Path) -> None:
     import_sider(sider_gz, graph_copy)
     nodes, edges = kgx_tables(load_graph(graph_copy))
     label_edges = [e for e in edges if e["original_predicate"] == "mskg:hasLabelledSideEffect"]
-    assert len(label_edges) == 5
+    assert len(label_edges) == 9  # 10 statements; two SIDER terms are the same seed node
     assert {e["primary_knowledge_source"] for e in label_edges} == {"infores:sider"}
     assert {e["agent_type"] for e in label_edges} == {"text_mining_agent"}
     assert {e["predicate"] for e in label_edges} == {"biolink:has_side_effect"}
     [hair] = [e for e in label_edges if e["id"] == "mskr:sider-mitoxantrone-C0002170"]
-    assert (hair["frequency_lower_bound"], hair["frequency_upper_bound"]) == ("0.05", "0.2")
+    assert (hair["frequency_lower_bound"], hair["frequency_upper_bound"]) == ("0.03", "0.17")
+    side_effect = "biolink:ChemicalOrDrugOrTreatmentSideEffectDiseaseOrPhenotypicFeatureAssociation"
+    assert {e["category"] for e in label_edges} == {side_effect}
     ids = {n["id"] for n in nodes}
     assert "UMLS:C0000737" in ids  # a SIDER-only effect keeps its UMLS identity
+
+
+def test_import_writes_into_the_graph_folder_here(
+    sider_gz: Path, graph_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --graph the import writes into ./graph, never into the graph mskg is installed
+    with; with no ./graph it asks for --graph."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(UsageError, match=r"no graph/ontology\.ttl in the current folder"):
+        import_sider(sider_gz)
+    assert not list(elsewhere.iterdir())
+
+    monkeypatch.chdir(graph_copy.parent)
+    installed = GRAPH_DIR / "imports" / "sider.ttl"
+    before = installed.read_bytes() if installed.is_file() else None
+    assert main(["import", "sider", str(sider_gz), "-q"]) == 0
+    assert (graph_copy / "imports" / "sider.ttl").is_file()
+    assert (installed.read_bytes() if installed.is_file() else None) == before
+
+
+def test_import_refuses_the_package_data(
+    sider_gz: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import mskg
+
+    bundled = Path(mskg.__file__).resolve().parent / "_data" / "graph"
+    assert main(["import", "sider", str(sider_gz), "--graph", str(bundled)]) == 2
+    err = capsys.readouterr().err
+    assert "inside the installed mskg package" in err and "Traceback" not in err
+    assert not (bundled / "imports").exists()

@@ -34,6 +34,12 @@ from mskg.vocab import BIOLINK, MSKG, MSKG_IRI, PREFIXES, RESOURCE_IRI, SCHEMA
 
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 SIDER_SOURCE = URIRef(RESOURCE_IRI + "sider-4-1")
+#: The Biolink association class of every ``biolink:has_side_effect`` edge: a chemical, drug or
+#: treatment (plasmapheresis is a procedure) to a disease or phenotypic feature that is its side
+#: effect. ChemicalToDiseaseOrPhenotypicFeatureAssociation would claim a chemical subject.
+SIDE_EFFECT_ASSOCIATION = (
+    "biolink:ChemicalOrDrugOrTreatmentSideEffectDiseaseOrPhenotypicFeatureAssociation"
+)
 
 NODE_COLUMNS = (
     "id",
@@ -328,7 +334,7 @@ def kgx_tables(graph: Graph) -> tuple[list[dict[str, str]], list[dict[str, str]]
             }
         )
         if row["predicate"] == "biolink:has_side_effect":
-            row["category"] = "biolink:ChemicalToDiseaseOrPhenotypicFeatureAssociation"
+            row["category"] = SIDE_EFFECT_ASSOCIATION
         if association is not None:
             row["id"] = curie(str(association))
             row["mskg_association"] = str(association)
@@ -351,7 +357,9 @@ def kgx_tables(graph: Graph) -> tuple[list[dict[str, str]], list[dict[str, str]]
 
 
 def _knowledge_source(sources: list[str]) -> str:
-    if sources and all(s == "mskr:sider-4-1" for s in sources):
+    """``infores:sider`` when every source is SIDER 4.1 or one of its files, else mskg."""
+    sider = curie(str(SIDER_SOURCE))
+    if sources and all(s == sider or s.startswith(sider + "-") for s in sources):
         return "infores:sider"
     return "infores:mskg"
 

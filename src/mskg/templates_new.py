@@ -10,12 +10,15 @@ until it names a node of the graph). Once every placeholder is replaced, the fil
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 from string import Template
 
 from mskg.atomic import atomic_write
 from mskg.errors import UsageError
+from mskg.paths import refuse_package_data
 
 PLACEHOLDER = re.compile(r"TODO-[A-Za-z0-9-]*[A-Za-z0-9]")
 KINDS = ("drug",)
@@ -79,6 +82,21 @@ mskr:$slug-fda-approval a mskg:RegulatoryApproval ;
     # a year as xsd:gYear: "2022"^^xsd:gYear
     mskg:approvalYear "TODO-year" ;
     prov:wasDerivedFrom mskr:$slug-source .
+
+#################################################################
+# Identifiers: only ids marked VERIFIED in the project's reference identifier table
+#################################################################
+
+# Never guess an identifier or take one from memory: look it up in the reference table
+# (mskr:reference-identifiers, ../shared/reference/identifiers.tsv) and copy only the rows whose
+# status is VERIFIED. Leave this block commented out if none is. A PubChem CID or a DrugBank id
+# also lets `mskg import sider` find the drug in SIDER. For example (uncomment and edit):
+#
+# mskr:$slug
+#     skos:exactMatch <https://go.drugbank.com/drugs/DBnnnnn> ;
+#     skos:exactMatch <https://bioregistry.io/unii:NNNNNNNNNN> ;
+#     skos:exactMatch <http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CIDnnnn> ;
+#     prov:wasDerivedFrom mskr:reference-identifiers .
 
 #################################################################
 # What it is used for: the direct triple and its association
@@ -161,10 +179,55 @@ def placeholders(text: str) -> list[tuple[int, str]]:
 
 
 def write_skeleton(kind: str, name: str, out: Path, *, force: bool = False) -> Path:
-    """Write the ``kind`` skeleton for ``name`` to ``out``; refuse to overwrite unless ``force``."""
+    """Write the ``kind`` skeleton for ``name`` to ``out``; refuse to overwrite unless ``force``.
+
+    Without ``force`` the file is created in one exclusive step (a complete temporary file is
+    hard-linked to ``out``, which fails if ``out`` exists), so two runs racing for the same name
+    never overwrite each other and a reader never sees half a file. Never writes inside the
+    installed mskg package.
+    """
     if kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-    if out.exists() and not force:
-        raise UsageError(f"{out} already exists: choose another name or pass --force")
-    atomic_write(out, drug_skeleton(name))
+    refuse_package_data(out)
+    text = drug_skeleton(name)
+    if force:
+        atomic_write(out, text)
+    else:
+        create_exclusive(out, text)
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def create_exclusive(out: Path, text: str) -> None:
+    """Create ``out`` holding ``text``, atomically, failing with :class:`UsageError` if it exists.
+
+    The file gets the permissions a new file normally has (0666 less the umask).
+    """
+    exists = UsageError(f"{out} already exists: choose another name or pass --force")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            os.link(tmp, out)
+        except FileExistsError:
+            raise exists from None
+        except OSError:
+            # No hard links on this file system: an exclusive create, still never overwriting.
+            try:
+                with open(out, "x", encoding="utf-8") as handle:
+                    handle.write(text)
+            except FileExistsError:
+                raise exists from None
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -16,13 +16,18 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="folder with meddra_all_se.tsv.gz and meddra_freq.tsv.gz (and optionally "
         "indications.tsv, to match drugs by DrugBank id)",
     )
-    parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
+    parser.add_argument(
+        "--graph",
+        metavar="DIR",
+        help="graph folder to write into (default: ./graph, when the current folder has one "
+        "with ontology.ttl; the graph bundled with mskg is never written)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from mskg.sider import import_sider
+    from mskg.sider import BY_CUI, BY_LABEL, BY_MEANING, import_sider
 
     result = import_sider(
         args.directory, args.graph, progress=not args.quiet and sys.stderr.isatty()
@@ -37,9 +42,11 @@ def run(args: argparse.Namespace) -> int:
     )
     for drug, stitch in sorted(result.drugs.items()):
         print(f"  {drug} = SIDER {stitch}")
+    how = list(result.matched_by.values())
+    matched = ", ".join(f"{how.count(way)} by {way}" for way in (BY_CUI, BY_MEANING, BY_LABEL))
     print(
         f"  {result.statements} label side effects ({result.with_frequency} with frequency "
-        f"bounds); {len(result.linked_effects)} matched to existing effects by UMLS CUI, "
+        f"bounds); {len(result.linked_effects)} matched to the graph's own effects ({matched}), "
         f"{result.new_effects} new effect nodes"
     )
     return 0

@@ -9,7 +9,12 @@ from pathlib import Path
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("kind", choices=("drug",), help="what to add (today: drug)")
     parser.add_argument("name", metavar="NAME", help="generic name, e.g. ublituximab")
-    parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
+    parser.add_argument(
+        "--graph",
+        metavar="DIR",
+        help="graph folder to write into (default: ./graph, when the current folder has one "
+        "with ontology.ttl; the graph bundled with mskg is never written)",
+    )
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="where to write (default: GRAPH/data/NAME.ttl)"
     )
@@ -18,13 +23,13 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mskg.paths import default_graph_dir
+    from mskg.paths import writable_graph_dir
     from mskg.templates_new import placeholders, slugify, write_skeleton
 
     if args.output is not None:
         out = Path(args.output)
     else:
-        graph = Path(args.graph) if args.graph else default_graph_dir()
+        graph = writable_graph_dir(args.graph, command="new")
         out = graph / "data" / f"{slugify(args.name)}.ttl"
     write_skeleton(args.kind, args.name, out, force=args.force)
     todo = placeholders(out.read_text(encoding="utf-8"))
