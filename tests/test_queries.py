@@ -485,10 +485,16 @@ def test_provenance(graph: Graph) -> None:
         "Seed article, FDA-approved infusion disease-modifying drugs",
     ) in rows
     assert ("natalizumab drug class monoclonal antibody", "WHO ATC classification") in rows
+    # each cross-reference is its own statement, sourced from the reference table; the node's
+    # own sources are the article sections that describe the drug
     assert (
-        "natalizumab: names, types, definition, cross-references",
+        "natalizumab exactMatch https://go.drugbank.com/drugs/DB00108",
         "mskg reference identifier table",
     ) in rows
+    assert {r[1] for r in rows if r[0] == "natalizumab: names, types, definition"} == {
+        "Seed article, FDA-approved infusion disease-modifying drugs",
+        "Seed article, natalizumab (Tysabri)",
+    }
     assert ("natalizumab dosing", "Seed article, natalizumab (Tysabri)") in rows
     # Every statement about the drug has a source; none is about another drug.
     assert all(r[1] for r in rows)

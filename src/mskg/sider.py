@@ -73,7 +73,6 @@ SECTION_IRIS = {
     DRUGBANK_FILE: SOURCE_IRI + "-indications",
 }
 #: The source of every cross-reference in graph/data/mappings.ttl.
-IDENTIFIER_SOURCE = RESOURCE_IRI + "reference-identifiers"
 PUBCHEM_PREFIX = "http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID"
 DRUGBANK_PREFIX = "https://go.drugbank.com/drugs/"
 UMLS_PREFIX = "https://bioregistry.io/umls:"
@@ -524,12 +523,17 @@ def _provenance(inputs: _Inputs) -> str:
     return "".join(lines)
 
 
-def _identifier_sources(graph: Graph, node: str) -> list[str]:
-    """Where the graph's identifiers for ``node`` come from: the reference identifier table when
-    the node cites it (every mapping in graph/data/mappings.ttl does), else the node's sources."""
-    sources = sorted({str(s) for s in graph.objects(URIRef(node), PROV.wasDerivedFrom)})
-    if IDENTIFIER_SOURCE in sources:
-        return [IDENTIFIER_SOURCE]
+def _identifier_sources(graph: Graph, node: str, target: str) -> list[str]:
+    """Where the graph's mapping ``node skos:exactMatch target`` comes from: the source of the
+    association that describes it (graph/data/mappings.ttl gives each one), else the node's."""
+    described = (
+        a
+        for a in graph.subjects(RDF.subject, URIRef(node))
+        if (a, RDF.predicate, SKOS.exactMatch) in graph and (a, RDF.object, URIRef(target)) in graph
+    )
+    sources = sorted({str(s) for a in described for s in graph.objects(a, PROV.wasDerivedFrom)})
+    if not sources:
+        sources = sorted({str(s) for s in graph.objects(URIRef(node), PROV.wasDerivedFrom)})
     return sources or [SOURCE_IRI]
 
 
@@ -605,7 +609,7 @@ def render(
                 f"Matched by {match.how}: mskg import sider found this drug as SIDER 4.1 "
                 f"compound {flat} through the graph's own identifier (this triple, which the "
                 "graph states; the import does not).",
-                _identifier_sources(graph, drug),
+                _identifier_sources(graph, drug, match.identifier),
             )
         )
         add(f"{d} mskg:hasLabelledSideEffect\n    ")
@@ -646,7 +650,7 @@ def render(
                     "skos:exactMatch",
                     umls,
                     note,
-                    _identifier_sources(graph, found.node),
+                    _identifier_sources(graph, found.node, UMLS_PREFIX + cui),
                 )
             )
         else:
