@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ import pytest
 from rdflib import Graph
 
 from mskg.loader import graph_files, load_files
+from mskg.vocab import turtle_prefix_block
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_DIR = TESTS_DIR.parent
@@ -50,3 +52,20 @@ def _private_query_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+def tree_digest(root: Path) -> str:
+    """A hash of every file's path and bytes under ``root``: equal digests, untouched tree."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def write_extra(graph_dir: Path, body: str, name: str = "extra.ttl") -> Path:
+    """Add a Turtle file to a graph copy's data folder, with mskg's usual prefixes declared."""
+    path = graph_dir / "data" / name
+    path.write_text(turtle_prefix_block() + body, encoding="utf-8")
+    return path

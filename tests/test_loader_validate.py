@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
-from conftest import GRAPH_DIR
+from conftest import GRAPH_DIR, tree_digest, write_extra
 from mskg import GraphLoadError, load_graph
 from mskg.cli import main
 from mskg.loader import graph_files
 from mskg.validate import validate_graph
-
-
-def tree_digest(root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def test_load_graph_holds_every_file_except_shapes(graph: Graph) -> None:
@@ -66,7 +56,7 @@ def test_syntax_error_names_file_and_line(
 def test_ntriples_syntax_error_names_the_line(tmp_path: Path) -> None:
     broken = tmp_path / "extra.nt"
     broken.write_text(
-        "# a comment\n<http://x/a> <http://x/b> \"c\" .\n\n<http://x/a> <http://x/b> .\n",
+        '# a comment\n<http://x/a> <http://x/b> "c" .\n\n<http://x/a> <http://x/b> .\n',
         encoding="utf-8",
     )
     with pytest.raises(GraphLoadError) as info:
@@ -136,27 +126,22 @@ def test_missing_source_is_reported(graph_copy: Path) -> None:
 
 
 def test_effect_link_without_seriousness_is_refused(graph_copy: Path) -> None:
-    extra = graph_copy / "data" / "extra.ttl"
-    extra.write_text(
-        "@prefix mskg: <https://w3id.org/mskg/ontology/> .\n"
-        "@prefix mskr: <https://w3id.org/mskg/resource/> .\n"
+    extra = write_extra(
+        graph_copy,
         "mskr:rituximab mskg:hasAdverseEffect mskr:headache .\n",
-        encoding="utf-8",
     )
     problems = validate_graph(graph_copy).problems
     [problem] = [p for p in problems if "common or serious" in p.message]
     assert problem.node == "mskr:rituximab"
     # the line of the offending statement, not the first line that mentions the drug
-    assert (problem.file, problem.line) == (extra, 3)
+    line = next(n for n, row in enumerate(extra.read_text().splitlines(), 1) if "hasAdverse" in row)
+    assert (problem.file, problem.line) == (extra, line)
 
 
 def test_direct_link_without_association_is_refused(graph_copy: Path) -> None:
-    extra = graph_copy / "data" / "extra.ttl"
-    extra.write_text(
-        "@prefix mskg: <https://w3id.org/mskg/ontology/> .\n"
-        "@prefix mskr: <https://w3id.org/mskg/resource/> .\n"
+    write_extra(
+        graph_copy,
         "mskr:rituximab mskg:hasSeriousAdverseEffect mskr:pml .\n",
-        encoding="utf-8",
     )
     problems = validate_graph(graph_copy).problems
     assert any(p.node == "mskr:rituximab" and "no association" in p.message for p in problems)
@@ -216,12 +201,9 @@ def test_each_problem_is_reported_once(graph_copy: Path) -> None:
 
 
 def test_process_side_effect_needs_an_association(graph_copy: Path) -> None:
-    extra = graph_copy / "data" / "extra.ttl"
-    extra.write_text(
-        "@prefix mskg: <https://w3id.org/mskg/ontology/> .\n"
-        "@prefix mskr: <https://w3id.org/mskg/resource/> .\n"
+    write_extra(
+        graph_copy,
         "mskr:intravenous-infusion mskg:hasProcessSideEffect mskr:headache .\n",
-        encoding="utf-8",
     )
     problems = validate_graph(graph_copy).problems
     assert any(
@@ -230,17 +212,12 @@ def test_process_side_effect_needs_an_association(graph_copy: Path) -> None:
 
 
 def test_a_drug_cannot_dodge_seriousness_with_the_process_link(graph_copy: Path) -> None:
-    extra = graph_copy / "data" / "extra.ttl"
-    extra.write_text(
-        "@prefix mskg: <https://w3id.org/mskg/ontology/> .\n"
-        "@prefix mskr: <https://w3id.org/mskg/resource/> .\n"
-        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
-        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+    write_extra(
+        graph_copy,
         "mskr:rituximab mskg:hasProcessSideEffect mskr:headache .\n"
         "mskr:ae-x a mskg:AdverseEffectAssociation ; rdf:subject mskr:rituximab ;\n"
         "    rdf:predicate mskg:hasProcessSideEffect ; rdf:object mskr:headache ;\n"
         "    prov:wasDerivedFrom mskr:seed-section-relapse-treatments .\n",
-        encoding="utf-8",
     )
     problems = validate_graph(graph_copy).problems
     assert [p.node for p in problems] == ["mskr:ae-x"], problems
@@ -293,18 +270,13 @@ def test_sparql_constraints_find_what_pyshacl_finds(graph_copy: Path) -> None:
     from mskg.loader import load_shapes
     from mskg.validate import SH, sparql_check_problems, split_sparql_constraints
 
-    extra = graph_copy / "data" / "extra.ttl"
-    extra.write_text(
-        "@prefix mskg: <https://w3id.org/mskg/ontology/> .\n"
-        "@prefix mskr: <https://w3id.org/mskg/resource/> .\n"
-        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
-        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+    write_extra(
+        graph_copy,
         "mskr:rituximab mskg:hasSeriousAdverseEffect mskr:pml ; mskg:hasAdverseEffect mskr:rash .\n"
         "mskr:intravenous-infusion mskg:hasProcessSideEffect mskr:headache .\n"
         "mskr:ae-y a mskg:AdverseEffectAssociation ; rdf:subject mskr:rituximab ;\n"
         "    rdf:predicate mskg:hasCommonAdverseEffect ; rdf:object mskr:fever ;\n"
         "    prov:wasDerivedFrom mskr:seed-section-relapse-treatments .\n",
-        encoding="utf-8",
     )
     data = load_graph(graph_copy)
     shapes = load_shapes(graph_copy)

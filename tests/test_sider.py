@@ -4,7 +4,6 @@ damaged input, the seed-vs-SIDER query; and one run on the real SIDER 4.1 files 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import re
 import shutil
 import time
@@ -15,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from conftest import GRAPH_DIR, QUERIES_DIR, SHARED_DIR, TESTS_DIR
+from conftest import GRAPH_DIR, QUERIES_DIR, SHARED_DIR, TESTS_DIR, tree_digest
 from mskg.cli import main
 from mskg.diff import diff_paths
 from mskg.errors import UsageError
@@ -37,15 +36,6 @@ FIXTURE = TESTS_DIR / "fixtures" / "sider"
 REAL_SIDER = SHARED_DIR / "data" / "sider"
 UMLS = "https://bioregistry.io/umls:"
 DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
-
-
-def tree_digest(root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ from rdflib.namespace import PROV, SKOS
 from mskg.atomic import atomic_write
 from mskg.errors import MskgError, UsageError
 from mskg.paths import writable_graph_dir
-from mskg.vocab import MSKG, MSKG_IRI, RESOURCE_IRI
+from mskg.vocab import MSKG, MSKG_IRI, RESOURCE_IRI, turtle_prefix_block
 
 SE_FILE = "meddra_all_se.tsv.gz"
 FREQ_FILE = "meddra_freq.tsv.gz"
@@ -444,16 +444,7 @@ _HEADER = """\
 # {drugs} drug(s) matched, {statements} label side effect(s); effects matched to the graph's own
 # nodes: {matches}; {new} new effect node(s).
 
-@prefix mskg:    <https://w3id.org/mskg/ontology/> .
-@prefix mskr:    <https://w3id.org/mskg/resource/> .
-@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
-@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix prov:    <http://www.w3.org/ns/prov#> .
-@prefix schema:  <http://schema.org/> .
-
+{prefixes}
 mskr:sider-4-1 a mskg:InformationSource ;
     rdfs:label "SIDER 4.1 side effect resource"@en ;
     dcterms:title "SIDER 4.1: side effects mined from drug labels"@en ;
@@ -709,6 +700,7 @@ def render(
     counts = {how: sum(m.how == how for m in matches.values()) for how in (BY_CUI, BY_MEANING)}
     counts[BY_LABEL] = sum(m.how == BY_LABEL for m in matches.values())
     header = _HEADER.format(
+        prefixes=turtle_prefix_block(),
         inputs=inputs.describe(),
         drugs=len(per_drug),
         statements=result.statements,

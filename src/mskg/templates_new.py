@@ -19,21 +19,13 @@ from string import Template
 from mskg.atomic import atomic_write
 from mskg.errors import UsageError
 from mskg.paths import refuse_package_data
+from mskg.vocab import turtle_prefix_block
 
 PLACEHOLDER = re.compile(r"TODO-[A-Za-z0-9-]*[A-Za-z0-9]")
 KINDS = ("drug",)
 
 DRUG_TEMPLATE = Template("""\
-@prefix mskg:    <https://w3id.org/mskg/ontology/> .
-@prefix mskr:    <https://w3id.org/mskg/resource/> .
-@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
-@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix prov:    <http://www.w3.org/ns/prov#> .
-@prefix schema:  <http://schema.org/> .
-
+$prefixes
 # $label: a new drug for the mskg graph, written by `mskg new drug`.
 # Replace every TODO-... placeholder, delete what does not apply, then run `mskg validate`.
 # docs/EXTENDING.md walks through a finished example (examples/ublituximab.ttl).
@@ -166,7 +158,7 @@ def slugify(name: str) -> str:
 def drug_skeleton(name: str) -> str:
     """The skeleton Turtle text for a drug called ``name``."""
     label = " ".join(name.split()).replace("\\", "").replace('"', "")
-    return DRUG_TEMPLATE.substitute(slug=slugify(name), label=label)
+    return DRUG_TEMPLATE.substitute(prefixes=turtle_prefix_block(), slug=slugify(name), label=label)
 
 
 def placeholders(text: str) -> list[tuple[int, str]]:

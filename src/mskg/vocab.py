@@ -141,3 +141,12 @@ PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
     "vann": "http://purl.org/vocab/vann/",
 }
+
+
+#: The prefixes written at the top of Turtle files mskg generates (import output, skeletons).
+TURTLE_PREFIXES = ("mskg", "mskr", "rdf", "rdfs", "xsd", "skos", "dcterms", "prov", "schema")
+
+
+def turtle_prefix_block(names: tuple[str, ...] = TURTLE_PREFIXES) -> str:
+    """``@prefix`` lines for ``names``, aligned as in graph/data/*.ttl."""
+    return "".join(f"@prefix {name + ':':<8} <{PREFIXES[name]}> .\n" for name in names)
