@@ -85,9 +85,13 @@ mskr:$slug-fda-approval a mskg:RegulatoryApproval ;
 # also lets `mskg import sider` find the drug in SIDER. For example (uncomment and edit):
 #
 # mskr:$slug
-#     skos:exactMatch <https://go.drugbank.com/drugs/DBnnnnn> ;
-#     skos:exactMatch <https://bioregistry.io/unii:NNNNNNNNNN> ;
 #     skos:exactMatch <http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CIDnnnn> ;
+#     skos:exactMatch <https://go.drugbank.com/drugs/DBnnnnn> .
+#
+# # one association per mapping, naming the table as its source:
+# mskr:xref-$slug-dbnnnnn a mskg:Association ;
+#     rdf:subject mskr:$slug ; rdf:predicate skos:exactMatch ;
+#     rdf:object <https://go.drugbank.com/drugs/DBnnnnn> ;
 #     prov:wasDerivedFrom mskr:reference-identifiers .
 
 #################################################################
