@@ -5,11 +5,13 @@
 For the curated graph and for synthetic graphs of N nodes (an RDF graph shaped like an imported
 side-effect table: drugs, their common and serious effects with association nodes, symptoms),
 it reports the time for ``to_networkx`` and ``render_html`` (which includes the precomputed
-layout above the physics threshold), the page size, and the time from navigation start to the
-page's ``mskgReady`` (physics stabilised and frozen, or first drawing when positions were
-precomputed), as the median of ``--runs`` page loads. Also one row with physics forced on for
-the first synthetic size, to show why the threshold exists. Results go to stdout and to
-``OUT/bench-viz.json``; a screenshot per graph to ``OUT/``.
+layout above the physics threshold; ``layout_s`` is that layout alone), the page size, and the
+time from navigation start to the page's ``mskgReady`` (physics stabilised and frozen, or first
+drawing when positions were precomputed), as the median of ``--runs`` page loads in a
+1600x1000 viewport, with the physics steps taken and whether the layout came to rest before the
+step limit. Also one row with physics forced on for the first synthetic size, to show why the
+threshold exists. Results go to stdout and to ``OUT/bench-viz.json``; a screenshot per graph
+to ``OUT/``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from mskg.loader import load_graph
 from mskg.netx import to_networkx
-from mskg.viz import DEFAULT_PHYSICS_THRESHOLD, render_html, write_html
+from mskg.viz import DEFAULT_PHYSICS_THRESHOLD, layout_positions, render_html, write_html
 
 MSKG = Namespace("https://w3id.org/mskg/ontology/")
 SYN = Namespace("https://example.org/bench/")
@@ -89,25 +91,31 @@ def make_driver(profile: Path) -> Any:
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
-        "--window-size=1500,950",
+        "--hide-scrollbars",
+        "--window-size=1600,1000",
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(120)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1600, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+    )
     return driver
 
 
-def time_page(driver: Any, path: Path, timeout: float = 120.0) -> float:
-    """Milliseconds from navigation start to mskgReady."""
+def time_page(driver: Any, path: Path, timeout: float = 120.0) -> dict[str, Any]:
+    """Milliseconds from navigation start to mskgReady, and the page's layout statistics."""
     driver.get("about:blank")
     driver.get(path.resolve().as_uri())
     deadline = time.monotonic() + timeout
     while not driver.execute_script("return window.mskgReady === true"):
         if time.monotonic() > deadline:
-            return float("nan")
+            return {"readyMs": float("nan"), "iterations": None, "converged": None}
         time.sleep(0.02)
-    return float(driver.execute_script("return mskgStats.readyMs"))
+    stats: dict[str, Any] = driver.execute_script("return mskgStats")
+    return stats
 
 
 def bench_one(
@@ -118,11 +126,17 @@ def bench_one(
     t1 = time.perf_counter()
     page = render_html(network, title=f"bench: {name}", physics_threshold=threshold)
     t2 = time.perf_counter()
+    large = network.number_of_nodes() > threshold
+    layout_s = None
+    if large:
+        t3 = time.perf_counter()
+        layout_positions(network)
+        layout_s = round(time.perf_counter() - t3, 3)
     path = write_html(page, out / f"bench-{name}.html")
     loads = [time_page(driver, path) for _ in range(runs)]
     driver.save_screenshot(str(out / f"bench-{name}.png"))
     path.unlink()
-    large = network.number_of_nodes() > threshold
+    ready = [float(load["readyMs"]) for load in loads]
     return {
         "graph": name,
         "nodes": network.number_of_nodes(),
@@ -130,9 +144,12 @@ def bench_one(
         "layout": "precomputed, physics off" if large else "physics, then frozen",
         "to_networkx_s": round(t1 - t0, 3),
         "render_s": round(t2 - t1, 3),
+        "layout_s": layout_s,
         "html_mb": round(len(page.encode()) / 1e6, 2),
-        "browser_ready_ms": round(statistics.median(loads), 0),
-        "browser_ready_ms_runs": [round(x, 0) for x in loads],
+        "browser_ready_ms": round(statistics.median(ready), 0),
+        "browser_ready_ms_runs": [round(x, 0) for x in ready],
+        "physics_iterations": loads[-1].get("iterations"),
+        "physics_converged": loads[-1].get("converged"),
     }
 
 
@@ -161,11 +178,17 @@ def main(argv: list[str] | None = None) -> int:
             for name, graph, threshold in cases:
                 row = bench_one(name, graph, driver, args.out, args.runs, threshold)
                 rows.append(row)
+                physics = (
+                    f"{row['physics_iterations']} steps, "
+                    + ("at rest" if row["physics_converged"] else "NOT at rest")
+                    if row["physics_converged"] is not None
+                    else "no physics"
+                )
                 print(
                     f"{row['graph']:<26} {row['nodes']:>6} nodes {row['edges']:>6} edges  "
                     f"to_networkx {row['to_networkx_s']:>6.2f}s  render {row['render_s']:>6.2f}s  "
                     f"{row['html_mb']:>5.2f} MB  ready {row['browser_ready_ms']:>7.0f} ms  "
-                    f"({row['layout']})",
+                    f"({row['layout']}; {physics})",
                     flush=True,
                 )
         finally:

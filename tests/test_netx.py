@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import networkx as nx
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 
 import mskg
 from mskg.errors import UsageError
@@ -245,6 +247,55 @@ def test_any_rdf_graph() -> None:
     )
 
 
+def test_general_predicates_read_as_sentences() -> None:
+    g = parse(
+        """@prefix ex: <http://example.org/> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        skos:broader rdfs:label "broader"@en .
+        ex:pml skos:broader ex:infection .
+        ex:infection ex:note "x" ."""
+    )
+    edge = to_networkx(g).get_edge_data("http://example.org/pml", "http://example.org/infection")
+    # The graph's own label "broader" reads badly on an edge: "PML broader infection".
+    assert edge["http://www.w3.org/2004/02/skos/core#broader"]["label"] == "is a kind of"
+
+
+def test_a_reified_cross_reference_stays_an_identifier() -> None:
+    """A mapping described by an association (for its provenance) is still a cross-reference,
+    not an edge to a node for the outside IRI."""
+    g = parse(
+        """@prefix ex: <http://example.org/> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+        @prefix prov: <http://www.w3.org/ns/prov#> .
+        ex:drug ex:treats ex:disease ;
+            skos:exactMatch <https://go.drugbank.com/drugs/DB00108> .
+        ex:map rdf:subject ex:drug ; rdf:predicate skos:exactMatch ;
+            rdf:object <https://go.drugbank.com/drugs/DB00108> ; prov:wasDerivedFrom ex:table ."""
+    )
+    network = to_networkx(g)
+    assert sorted(network.nodes) == ["http://example.org/disease", "http://example.org/drug"]
+    identifiers = network.nodes["http://example.org/drug"]["identifiers"]
+    assert [i["iri"] for i in identifiers] == ["https://go.drugbank.com/drugs/DB00108"]
+
+
+def test_context_lookups_match_rdflib(graph: Graph) -> None:
+    """The index to_networkx reads from gives what rdflib's own pattern matching gives."""
+    from mskg.netx import _Lookup
+
+    lookup = _Lookup(Graph(), graph)
+    natalizumab = URIRef(R + "natalizumab")
+    assert lookup.objects(natalizumab, RDF.type) == sorted(
+        set(graph.objects(natalizumab, RDF.type)), key=str
+    )
+    assert {(p, o) for p, o in lookup.predicate_objects(natalizumab)} == {
+        (p, o) for p, o in graph.predicate_objects(natalizumab)
+    }
+    assert lookup.has_triples(natalizumab)
+    assert not lookup.has_triples(URIRef(R + "no-such-thing"))
+
+
 # --- the real graph ------------------------------------------------------------------------------
 
 
@@ -316,6 +367,19 @@ def test_flatten_gives_every_node_every_column() -> None:
     assert len(columns) == 1
     for _, attrs in flat.nodes(data=True):
         assert all(isinstance(v, str | bool | int | float) for v in attrs.values())
+
+
+def test_written_files_are_readable_as_umask_allows(tmp_path: Path) -> None:
+    """Like every file mskg writes (the viz page too): 0666 less the umask, not 0600."""
+    old = os.umask(0o022)
+    try:
+        write_network(parse(), "graphml", tmp_path / "a.graphml")
+        assert stat.S_IMODE((tmp_path / "a.graphml").stat().st_mode) == 0o644
+        os.umask(0o027)
+        write_network(parse(), "json", tmp_path / "b.json")
+        assert stat.S_IMODE((tmp_path / "b.json").stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
 
 
 def test_write_network_to_stdout(capsysbinary: pytest.CaptureFixture[bytes]) -> None:

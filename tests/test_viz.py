@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from pathlib import Path
 
 import networkx as nx
@@ -18,6 +20,10 @@ from mskg.errors import QueryError, UnknownNameError
 from mskg.loader import load_graph
 from mskg.netx import to_networkx
 from mskg.viz import (
+    DEFAULT_PHYSICS_THRESHOLD,
+    EDGE_STYLE,
+    GROUPS,
+    SEVERITIES,
     build_network,
     construct,
     filter_types,
@@ -28,7 +34,8 @@ from mskg.viz import (
     page_data,
     render_html,
     script_json,
-    vis_assets,
+    vis_script,
+    write_html,
 )
 
 R = "https://w3id.org/mskg/resource/"
@@ -75,7 +82,7 @@ def test_hostile_text_never_leaves_its_json() -> None:
     # Exactly our three script elements end: the data, vis-network, the page script. (An
     # opening "<script" inside a script is inert; only "</script" and "<!--" could break out.)
     assert len(re.findall(r"</script", page, re.I)) == 3
-    vis_js = vis_assets()[0]
+    vis_js = vis_script()
     assert len(re.findall(r"<script", page, re.I)) == 3 + len(re.findall("<script", vis_js, re.I))
     assert "<img" not in page
     assert "<!--" not in page
@@ -94,7 +101,7 @@ def test_hostile_node_ids_from_any_networkx_graph() -> None:
     network.add_edge(HOSTILE_SCRIPT, "'\"`${x}", key="x", label=HOSTILE)
     page = render_html(network, title=HOSTILE_SCRIPT)
     assert len(re.findall(r"</script", page, re.I)) == 3
-    assert len(re.findall(r"</style", page, re.I)) == 2
+    assert len(re.findall(r"</style", page, re.I)) == 1  # the page's own style sheet
     assert "<img" not in page
     data = embedded_data(page)
     assert {n["id"] for n in data["nodes"]} == {HOSTILE_SCRIPT, "'\"`${x}"}
@@ -151,7 +158,7 @@ def test_small_graphs_use_physics() -> None:
     data = page_data(synthetic(50), physics_threshold=100)
     assert data["large"] is False
     assert all("x" not in node for node in data["nodes"])
-    assert all("label" in edge for edge in data["edges"])
+    assert [r["label"] for r in data["relations"]] == ["p"]
 
 
 def test_large_graphs_get_positions_and_no_physics() -> None:
@@ -159,7 +166,6 @@ def test_large_graphs_get_positions_and_no_physics() -> None:
     assert data["large"] is True
     assert all(math.isfinite(node["x"]) and math.isfinite(node["y"]) for node in data["nodes"])
     assert len({(node["x"], node["y"]) for node in data["nodes"]}) == 150
-    assert all("label" not in edge for edge in data["edges"])
 
 
 def test_layout_spreads_components() -> None:
@@ -169,6 +175,34 @@ def test_layout_spreads_components() -> None:
     assert set(positions) == set(network.nodes)
     xs = [x for x, _ in positions.values()]
     assert max(xs) - min(xs) > 100
+
+
+def test_large_layout_has_no_stragglers() -> None:
+    """Nodes spread evenly: none far out on a limb, no two on the same spot, and edges about
+    as long as each other (a hub's leaves near the hub)."""
+    network = synthetic(1200)
+    positions = layout_positions(network)
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
+    radii = sorted(math.hypot(x - cx, y - cy) for x, y in positions.values())
+    assert radii[-1] < 3 * radii[len(radii) // 2]
+    assert len(set(positions.values())) == len(positions)
+    lengths = sorted(math.dist(positions[u], positions[v]) for u, v in network.edges())
+    assert lengths[int(0.95 * len(lengths))] < 4 * lengths[len(lengths) // 2]
+
+
+def test_large_page_is_compact() -> None:
+    """Colours come from vis groups and edges are index arrays, not one object per item."""
+    data = page_data(synthetic(150), physics_threshold=100)
+    assert all(set(node) == {"id", "label", "cls", "size", "x", "y"} for node in data["nodes"])
+    assert all(len(edge) == 5 for edge in data["edges"])
+    nodes = data["nodes"]
+    first = data["edges"][0]
+    assert (nodes[first[0]]["id"], nodes[first[1]]["id"]) == ("n0", "n1")
+    assert data["relations"][first[2]]["label"] == "p"
+    assert SEVERITIES[first[3]] == ""
+    assert all(not value for value in data["details"]["n0"].values())  # nothing empty kept
 
 
 def test_degree_sets_size(graph: Graph) -> None:
@@ -185,12 +219,39 @@ def test_page_counts_match_the_network(graph: Graph) -> None:
     data = page_data(network)
     assert len(data["nodes"]) == network.number_of_nodes()
     assert len(data["edges"]) == network.number_of_edges()
-    styles = {e["severity"]: (e["dashes"], e["color"]["color"]) for e in data["edges"]}
-    assert styles["serious"] != styles["common"]
+    assert sum(r["count"] for r in data["relations"]) == network.number_of_edges()
+    severities = {SEVERITIES[e[3]] for e in data["edges"]}
+    assert {"serious", "common"} <= severities
+    assert any(e[4] for e in data["edges"])  # some serious effects can be fatal
     natalizumab = data["details"][R + "natalizumab"]
-    assert "tysabri" in natalizumab["search"]
+    assert ["proprietary name", "schema:proprietaryName", ["Tysabri"]] in natalizumab["properties"]
     assert natalizumab["dosing"][0]["parts"][0]["properties"][0][0] == "dose interval"
     assert any(i["label"].startswith("DrugBank") for i in natalizumab["identifiers"])
+    sources = [data["sources"][i] for i in natalizumab["sources"]]
+    assert sources and all(s["label"] for s in sources)
+
+
+def test_relations_read_as_sentences(graph: Graph) -> None:
+    labels = {r["iri"]: r["label"] for r in page_data(to_networkx(graph))["relations"]}
+    assert labels["http://www.w3.org/2004/02/skos/core#broader"] == "is a kind of"
+
+
+def _rgb(color: str) -> tuple[int, ...]:
+    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def _distance(a: str, b: str) -> float:
+    return math.dist(_rgb(a), _rgb(b))
+
+
+def test_colours_tell_things_apart() -> None:
+    colours = {g.key: g.color for g in GROUPS}
+    # Adverse-effect nodes are not the red of serious-effect edges, so those edges stand out.
+    assert _distance(colours["adverse"], EDGE_STYLE["serious"]["color"]) > 100
+    assert _distance(colours["relapse"], colours["administration"]) > 100
+    assert _distance(colours["dmt"], colours["relapse"]) > 90
+    assert EDGE_STYLE["serious"]["dashes"] != EDGE_STYLE["common"]["dashes"]
+    assert len(set(colours.values())) == len(colours)
 
 
 def test_find_node_by_label_brand_curie_and_iri(graph: Graph) -> None:
@@ -201,6 +262,12 @@ def test_find_node_by_label_brand_curie_and_iri(graph: Graph) -> None:
     assert find_node(network, R + "natalizumab") == R + "natalizumab"
     with pytest.raises(UnknownNameError, match="natalizumab"):
         find_node(network, "natalizumb")
+    # Only treatments are suggested: a drug class such as "chemotherapy drug" is not.
+    for name in ("chemotherapy drugs", "nosuchdrug"):
+        with pytest.raises(UnknownNameError) as info:
+            find_node(network, name)
+        suggested = str(info.value).partition("did you mean:")[2]
+        assert "chemotherapy drug" not in suggested
 
 
 def test_focus_and_hops(graph: Graph) -> None:
@@ -300,5 +367,76 @@ def test_cli_query_file(tmp_path: Path) -> None:
     out = tmp_path / "serious.html"
     assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--query", str(rq)]) == 0
     data = embedded_data(out.read_text())
-    assert {e["severity"] for e in data["edges"]} == {"serious"}
+    assert {SEVERITIES[e[3]] for e in data["edges"]} == {"serious"}
     assert data["title"] == "mskg: serious.rq"
+
+
+def test_cli_focus_page_opens_on_the_focus_node(tmp_path: Path) -> None:
+    out = tmp_path / "tysabri.html"
+    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--focus", "Tysabri"]) == 0
+    data = embedded_data(out.read_text())
+    assert data["focus"] == R + "natalizumab"
+    assert data["title"] == "mskg: Tysabri (1 hop)"
+
+
+def test_cli_warns_when_nothing_is_drawn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rq = tmp_path / "nothing.rq"
+    rq.write_text("CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://example.org/Nothing> ; ?p ?o }")
+    out = tmp_path / "nothing.html"
+    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--query", str(rq)]) == 0
+    err = capsys.readouterr().err
+    assert "0 nodes" in err and "warning: nothing to draw" in err
+    assert embedded_data(out.read_text())["nodes"] == []
+    # A drug's neighbourhood filtered down to nothing: the same warning, no traceback.
+    args = ["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--focus", "rituximab"]
+    assert main([*args, "--types", "adverse"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: nothing to draw" in err and "Traceback" not in err
+    # and a page with something on it says nothing of the kind
+    assert main(args) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_cli_open_without_a_browser(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+
+    def no_browser(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return False
+
+    monkeypatch.setattr(webbrowser, "open", no_browser)
+    out = tmp_path / "page.html"
+    args = ["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--focus", "rituximab", "--open"]
+    assert main(args) == 0
+    assert opened == [out.resolve().as_uri()]
+    assert f"no browser found; open {out.resolve().as_uri()}" in capsys.readouterr().err
+
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    assert main(args) == 0
+    assert "no browser" not in capsys.readouterr().err
+
+
+def test_pages_are_readable_by_others_as_umask_allows(tmp_path: Path) -> None:
+    network = synthetic(5)
+    old = os.umask(0o022)
+    try:
+        path = write_html(render_html(network), tmp_path / "a.html")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        os.umask(0o077)
+        path = write_html(render_html(network), tmp_path / "b.html")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_threshold_in_the_help_is_the_real_one(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["viz", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"(default: {DEFAULT_PHYSICS_THRESHOLD})" in help_text

@@ -1,9 +1,13 @@
 """The viz page as a person uses it, in headless Debian Chromium driven by Selenium.
 
-Checks: no console errors, no request to any outside host, as many nodes and edges on the page as
-mskg.to_networkx gives for the curated graph, search finds a drug (by brand name), filtering hides
-a class and a relation, and a hostile label stays text. Screenshots are kept under
-out/test-artifacts/ (ignored by git) for a person to look at.
+Checks: no console errors or warnings, no request to any outside host, as many nodes and edges
+on the page as mskg.to_networkx gives for the curated graph, a layout that really came to rest,
+readable labels, search finds a drug (by brand name), clicking a node highlights its
+neighbourhood and labels its relations without stacking them, filtering hides a class and a
+relation, a hostile label stays text (in the details, the filters and a real hover tooltip),
+and pages written by the ``mskg viz`` command itself (--focus, --query, an empty result) work.
+Screenshots are kept under out/test-artifacts/ (ignored by git) for a person to look at, and
+checked not to be blank.
 """
 
 from __future__ import annotations
@@ -11,15 +15,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import struct
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rdflib import Graph
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-from conftest import REPO_DIR
+from conftest import GRAPH_DIR, REPO_DIR
+from mskg.cli import main
 from mskg.netx import to_networkx
 from mskg.viz import render_html, write_html
 
@@ -27,9 +34,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = REPO_DIR / "out" / "test-artifacts"
 R = "https://w3id.org/mskg/resource/"
+M = "https://w3id.org/mskg/ontology/"
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_SCRIPT = "</script><script>window.pwned=1</script>"
+HOSTILE_RELATION = "<img src=y onerror=alert(5)> relation"
+# Not a valid IRI, but rdflib takes it, and a graph built in code may hold it.
+HOSTILE_IRI = 'https://example.org/"quoted"<b onmouseover=alert(6)>x</b>'
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "chrome-untrusted:", "devtools:")
+WIDTH, HEIGHT = 1600, 1000
 
 # On a developer's machine without the browser these tests skip; in CI (CI=true, where .ci/run
 # installs it) a missing browser must fail, or a broken install step would pass unnoticed.
@@ -49,6 +61,7 @@ HOSTILE_TTL = f"""
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix schema: <http://schema.org/> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
 
 mskr:evil a mskg:Drug ;
     rdfs:label "{HOSTILE}"@en ;
@@ -56,11 +69,67 @@ mskr:evil a mskg:Drug ;
     skos:definition "Definition {HOSTILE} {HOSTILE_SCRIPT}"@en ;
     skos:exactMatch <javascript:alert(1)> ;
     mskg:hasSeriousAdverseEffect <https://example.org/it's> ;
+    mskg:evilRelation <https://example.org/it's> ;
     prov:wasDerivedFrom mskr:bad-source .
+mskg:evilRelation a owl:ObjectProperty ; rdfs:label "{HOSTILE_RELATION}"@en .
 mskr:bad-source rdfs:label "source <b onmouseover=alert(3)>x</b>"@en ;
     schema:url "javascript:alert(2)" .
 <https://example.org/it's> a mskg:AdverseEffect ; rdfs:label "it's <svg onload=alert(4)>"@en .
 """
+
+
+def hostile_graph() -> Graph:
+    g = Graph().parse(data=HOSTILE_TTL, format="turtle")
+    odd = URIRef(HOSTILE_IRI)
+    g.add((odd, RDF.type, URIRef(M + "Symptom")))
+    g.add((odd, RDFS.label, Literal('odd <iri> "symptom"', lang="en")))
+    g.add((URIRef("https://example.org/it's"), URIRef(M + "hasSymptom"), odd))
+    return g
+
+
+def png_colours(path: Path) -> int:
+    """How many distinct colours a PNG screenshot has (a small decoder: no Pillow here)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        chunk = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            header = chunk
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and interlace == 0 and colour_type in (2, 6)
+    bpp = 3 if colour_type == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    previous = bytearray(stride)
+    colours: set[bytes] = set()
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            left = line[i - bpp] if i >= bpp else 0
+            up = previous[i]
+            corner = previous[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                pred = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+                line[i] = (line[i] + pred) & 0xFF
+        if y % 4 == 0:
+            colours.update(bytes(line[i : i + 3]) for i in range(0, stride, bpp * 2))
+        previous = line
+    return len(colours)
 
 
 @pytest.fixture(scope="module")
@@ -79,13 +148,19 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
-        "--window-size=1500,950",
+        "--hide-scrollbars",
+        f"--window-size={WIDTH},{HEIGHT}",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     browser.set_page_load_timeout(30)
+    # The page itself gets 1600x1000, whatever the headless window's decorations take.
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+    )
     try:
         yield browser
     finally:
@@ -121,17 +196,82 @@ class Page:
         return [url for url in self.requests if not url.startswith(LOCAL_SCHEMES)]
 
     def errors(self) -> list[dict[str, Any]]:
+        """Console errors and warnings, and vis-network's notes that its layout gave up."""
         self.console.extend(self.driver.get_log("browser"))
-        return [e for e in self.console if e.get("level") == "SEVERE"]
+        return [
+            e
+            for e in self.console
+            if e.get("level") in ("SEVERE", "WARNING")
+            or "clustering didn't succeed" in e.get("message", "")
+        ]
 
     def js(self, script: str, *args: Any) -> Any:
         return self.driver.execute_script(script, *args)
+
+    def wait(self, script: str, *args: Any, timeout: float = 5.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while not (value := self.js(script, *args)):
+            assert time.monotonic() < deadline, f"timed out waiting for: {script}"
+            time.sleep(0.05)
+        return value
+
+    def settle(self) -> None:
+        """Wait for animations and the label placement that follows them."""
+        time.sleep(0.6)
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / name
         self.driver.save_screenshot(str(path))
+        # Not a blank or half-drawn page: the graph's colours are on it.
+        assert png_colours(path) > 40, f"{path} looks blank"
         return path
+
+    def node_on_screen(self, node: str) -> tuple[int, int]:
+        """Where ``node`` is, relative to the centre of the canvas (for ActionChains)."""
+        x, y, w, h = self.js(
+            "var p = network.getPositions([arguments[0]])[arguments[0]];"
+            "var c = network.canvasToDOM(p);"
+            "var r = document.getElementById('mynetwork').getBoundingClientRect();"
+            "return [c.x, c.y, r.width, r.height];",
+            node,
+        )
+        return round(x - w / 2), round(y - h / 2)
+
+    def click_node(self, node: str) -> None:
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.by import By
+
+        canvas = self.driver.find_element(By.CSS_SELECTOR, "#mynetwork canvas")
+        x, y = self.node_on_screen(node)
+        ActionChains(self.driver).move_to_element_with_offset(canvas, x, y).click().perform()
+        self.settle()
+
+    def labelled_edges(self) -> list[dict[str, Any]]:
+        """The edges whose label vis-network draws (it skips labels under 4 px on screen)."""
+        return self.js(
+            "var scale = network.getScale();"
+            "return edges.get().filter(e => {"
+            "  var b = network.body.edges[e.id];"
+            "  return b.options.label !== undefined && !b.options.hidden"
+            "    && b.labelModule.fontOptions.size * scale >= 4; })"
+            ".map(e => {"
+            "  var s = network.body.edges[e.id].labelModule.size;"
+            "  return {id: e.id, from: e.from, to: e.to, label: e.label,"
+            "          box: [s.left, s.top, s.left + s.width, s.top + s.height]}; })"
+        )
+
+
+def assert_no_stacked_labels(edges: list[dict[str, Any]]) -> None:
+    for i, a in enumerate(edges):
+        for b in edges[i + 1 :]:
+            apart = (
+                a["box"][2] <= b["box"][0]
+                or b["box"][2] <= a["box"][0]
+                or a["box"][3] <= b["box"][1]
+                or b["box"][3] <= a["box"][1]
+            )
+            assert apart, f"edge labels overlap: {a['label']!r} and {b['label']!r}"
 
 
 @pytest.fixture(scope="module")
@@ -162,15 +302,62 @@ def test_curated_graph_opens_clean_and_complete(
     assert page.js("return Object.keys(network.getPositions()).length") == n_nodes
     ready_ms = page.js("return mskgStats.readyMs")
     assert ready_ms < 15000
-    assert page.js("return network.physics.options.enabled") is False  # settled and frozen
     legend = page.js(
         "return Array.from(document.querySelectorAll('#mskg-classes label'))"
         ".map(l => l.textContent)"
     )
     assert any("adverse effect" in row for row in legend)
     assert any("disease-modifying therapy" in row for row in legend)
+    edge_legend = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-edge-legend .mskg-legend-row'))"
+        ".map(l => l.textContent)"
+    )
+    assert edge_legend == [
+        "serious adverse effect",
+        "serious, can be fatal",
+        "common adverse effect",
+        "other relation",
+    ]
+    relations = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-relations label'))"
+        ".map(l => l.textContent)"
+    )
+    assert any(row.startswith("is a kind of") for row in relations)
     page.screenshot("viz-curated.png")
     shutil.copy(curated[0], ARTIFACTS / "viz-curated.html")
+
+
+def test_layout_really_settled(curated_page: Page) -> None:
+    page = curated_page
+    stats = page.js("return mskgStats")
+    assert stats["iterations"] > 0  # physics ran...
+    assert stats["converged"] is True  # ...and came to rest before the step limit
+    assert page.js("return network.physics.options.enabled") is False  # then froze
+    before = page.js("return network.getPositions()")
+    time.sleep(0.5)
+    assert page.js("return network.getPositions()") == before
+    # Spread out: no two nodes on top of each other.
+    points = list(before.values())
+    close = [
+        (a, b)
+        for i, a in enumerate(points)
+        for b in points[i + 1 :]
+        if abs(a["x"] - b["x"]) < 5 and abs(a["y"] - b["y"]) < 5
+    ]
+    assert close == []
+
+
+def test_labels_are_readable_at_the_whole_graph_view(curated_page: Page) -> None:
+    page = curated_page
+    page.js("mskgClearSelection(); network.fit()")
+    page.settle()
+    scale = page.js("return network.getScale()")
+    assert scale < 0.9  # the whole graph does not fit at full size...
+    sizes = page.js(
+        "return nodes.getIds().map(id => network.body.nodes[id].labelModule.fontOptions.size)"
+    )
+    assert min(sizes) * scale >= 10.9  # ...yet no label is drawn smaller than 11 px
+    assert page.labelled_edges() == []  # and no clutter of edge labels
 
 
 def test_search_finds_a_drug_by_brand_name(curated_page: Page) -> None:
@@ -188,7 +375,7 @@ def test_search_finds_a_drug_by_brand_name(curated_page: Page) -> None:
     box.send_keys(Keys.ENTER)
     assert page.js("return network.getSelectedNodes()") == [R + "natalizumab"]
     panel = page.js("return document.getElementById('mskg-details').innerText")
-    assert panel.startswith("natalizumab")
+    assert panel.lstrip("×\n ").startswith("natalizumab")
     assert "Tysabri" in panel
     assert "28 days" in panel  # dosing, from the regimen's phase
     assert "progressive multifocal leukoencephalopathy" in panel
@@ -196,9 +383,51 @@ def test_search_finds_a_drug_by_brand_name(curated_page: Page) -> None:
         "return Array.from(document.querySelectorAll('#mskg-details a')).map(a => a.href)"
     )
     assert any("drugbank" in href for href in links)
-    time.sleep(0.5)  # let the focus animation finish for the screenshot
+    page.settle()  # let the zoom to the neighbourhood finish for the screenshot
     page.screenshot("viz-search-natalizumab.png")
     assert page.outside_requests() == []
+    assert page.errors() == []
+
+
+def test_clicking_a_node_highlights_its_neighbourhood(curated_page: Page) -> None:
+    page = curated_page
+    page.js("mskgClearSelection(); network.fit()")
+    page.settle()
+    scale = page.js("return network.getScale()")
+    page.click_node(R + "natalizumab")
+    assert page.js("return network.getSelectedNodes()") == [R + "natalizumab"]
+    assert page.js("return document.getElementById('mskg-details').dataset.node") == (
+        R + "natalizumab"
+    )
+    assert page.js("return network.getScale()") > scale  # zoomed in on the neighbourhood
+    neighbours = set(page.js("return network.getConnectedNodes(arguments[0])", R + "natalizumab"))
+    opacity = page.js(
+        "var o = {}; nodes.forEach(n => { o[n.id] = n.opacity === undefined ? 1 : n.opacity; });"
+        "return o;"
+    )
+    assert opacity[R + "natalizumab"] == 1
+    assert all(opacity[n] == 1 for n in neighbours)
+    dimmed = [n for n, value in opacity.items() if value < 1]
+    assert dimmed and not set(dimmed) & (neighbours | {R + "natalizumab"})
+    # Its relations are labelled, and only its: none stacked on another.
+    labelled = page.labelled_edges()
+    assert len(labelled) >= 5
+    assert all(R + "natalizumab" in (e["from"], e["to"]) for e in labelled)
+    assert_no_stacked_labels(labelled)
+    page.screenshot("viz-click-natalizumab.png")
+    # Zoomed in, every edge in view shows its relation where there is room, still unstacked.
+    page.js("mskgClearSelection()")
+    page.js(
+        "var at = network.getPositions([arguments[0]])[arguments[0]];"
+        "network.moveTo({scale: 1.0, position: at})",
+        R + "alemtuzumab",
+    )
+    page.settle()
+    labelled = page.labelled_edges()
+    assert len(labelled) >= 8
+    assert_no_stacked_labels(labelled)
+    page.screenshot("viz-zoom-alemtuzumab.png")
+    page.js("mskgClearSelection(); network.fit()")
     assert page.errors() == []
 
 
@@ -214,7 +443,7 @@ def test_filters_hide_a_class_and_a_relation(curated_page: Page) -> None:
     page.js("document.querySelector(\"input[data-class='adverse']\").click()")
     assert page.js("return network.body.nodeIndices.length") == total
 
-    rel = "https://w3id.org/mskg/ontology/hasCommonAdverseEffect"
+    rel = M + "hasCommonAdverseEffect"
     common = page.js("return edges.get({filter: e => e.rel === arguments[0]}).length", rel)
     before = page.js("return network.body.edgeIndices.length")
     page.js(f"document.querySelector(\"input[data-relation='{rel}']\").click()")
@@ -226,37 +455,125 @@ def test_filters_hide_a_class_and_a_relation(curated_page: Page) -> None:
 
 def test_hostile_labels_stay_text(driver: Any, tmp_path: Path) -> None:
     from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    network = to_networkx(Graph().parse(data=HOSTILE_TTL, format="turtle"))
+    network = to_networkx(hostile_graph())
     path = tmp_path / "hostile.html"
     write_html(render_html(network, title=f"{HOSTILE} {HOSTILE_SCRIPT}"), path)
     page = Page(driver, path)
-    assert page.js("return nodes.length") == 2
+    assert page.js("return nodes.length") == 3
     assert page.js("return document.getElementById('mskg-title').textContent") == (
         f"{HOSTILE} {HOSTILE_SCRIPT}"
     )
+    # A real hover: vis-network's own tooltip shows the label as text.
+    page.js("network.fit()")
+    page.settle()
+    canvas = driver.find_element(By.CSS_SELECTOR, "#mynetwork canvas")
+    x, y = page.node_on_screen(R + "evil")
+    ActionChains(driver).move_to_element_with_offset(canvas, x, y).perform()
+    ActionChains(driver).move_by_offset(1, 1).perform()
+    page.wait(
+        "var t = document.querySelector('div.vis-tooltip');"
+        "return t && getComputedStyle(t).visibility === 'visible'"
+    )
+    assert page.js("return document.querySelector('div.vis-tooltip b').textContent") == HOSTILE
+    tooltip = page.js("return document.querySelector('div.vis-tooltip').innerText")
+    assert f"Definition {HOSTILE} {HOSTILE_SCRIPT}" in tooltip
+    # Only the elements the page script made: the text made none of its own.
+    tags = page.js(
+        "return Array.from(document.querySelectorAll('div.vis-tooltip *')).map(e => e.tagName)"
+    )
+    assert tags == ["DIV", "B", "SPAN", "DIV"]
+    page.screenshot("viz-hostile-hover.png")
+
     box = driver.find_element(By.ID, "mskg-search")
     box.send_keys("img src")
     box.send_keys(Keys.ENTER)
     assert page.js("return network.getSelectedNodes()") == [R + "evil"]
     assert page.js("return document.querySelector('#mskg-details h2').textContent") == HOSTILE
-    # Hover tooltips and the other node's details too.
+    details = page.js("return document.getElementById('mskg-details').innerText")
+    assert HOSTILE_RELATION in details  # the hostile predicate label, as text
+    filters = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-relations label span'))"
+        ".map(s => s.textContent)"
+    )
+    assert HOSTILE_RELATION in filters
+    # The other nodes' details too, including the one whose IRI has quotes and angle brackets.
     page.js("mskgSelect(arguments[0])", "https://example.org/it's")
     assert page.js("return document.querySelector('#mskg-details h2').textContent") == (
         "it's <svg onload=alert(4)>"
     )
+    page.js("mskgSelect(arguments[0])", HOSTILE_IRI)
+    assert page.js("return document.getElementById('mskg-details').dataset.node") == HOSTILE_IRI
+    assert HOSTILE_IRI in page.js("return document.getElementById('mskg-details').innerText")
     page.js("mskgSelect(arguments[0])", R + "evil")
+    page.settle()
     page.screenshot("viz-hostile.png")
-    time.sleep(0.3)
     with pytest.raises(NoAlertPresentException):
         _ = driver.switch_to.alert.text
     assert page.js("return window.pwned") is None
-    assert (
-        page.js("return document.querySelectorAll('img, svg[onload], b[onmouseover]').length") == 0
-    )
+    injected = "img, svg[onload], b[onmouseover], b[onmouseover] *, script[src]"
+    assert page.js(f"return document.querySelectorAll('{injected}').length") == 0
     hrefs = page.js("return Array.from(document.querySelectorAll('a')).map(a => a.href)")
     assert not [h for h in hrefs if not h.startswith(("http:", "https:"))]
     assert page.errors() == []
     assert page.outside_requests() == []
+
+
+def test_pages_made_by_the_command(driver: Any, tmp_path: Path) -> None:
+    """`mskg viz --focus` opens on the drug, selected, with its details; `--query` draws the
+    CONSTRUCT result; a query that matches nothing says so instead of laying out forever."""
+    focus = tmp_path / "tysabri.html"
+    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(focus), "--focus", "Tysabri"]) == 0
+    page = Page(driver, focus)
+    assert page.js("return network.getSelectedNodes()") == [R + "natalizumab"]
+    assert page.js("return document.getElementById('mskg-details').dataset.node") == (
+        R + "natalizumab"
+    )
+    assert "Tysabri" in page.js("return document.getElementById('mskg-details').innerText")
+    assert page.js("return mskgStats.converged") is True
+    # The whole neighbourhood is in view, beside the details panel.
+    panel_left = page.js(
+        "return document.getElementById('mskg-details').getBoundingClientRect().left"
+    )
+    canvas_left = page.js(
+        "return document.getElementById('mynetwork').getBoundingClientRect().left"
+    )
+    xs = page.js(
+        "var p = network.getPositions();return Object.keys(p).map(k => network.canvasToDOM(p[k]).x)"
+    )
+    assert all(0 <= x <= panel_left - canvas_left for x in xs)
+    page.settle()
+    page.screenshot("viz-command-focus.png")
+    assert page.errors() == []
+    assert page.outside_requests() == []
+
+    rq = tmp_path / "serious.rq"
+    rq.write_text(
+        "PREFIX mskg: <https://w3id.org/mskg/ontology/>\n"
+        "CONSTRUCT { ?d mskg:hasSeriousAdverseEffect ?e } "
+        "WHERE { ?d mskg:hasSeriousAdverseEffect ?e }\n"
+    )
+    serious = tmp_path / "serious.html"
+    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(serious), "--query", str(rq)]) == 0
+    page = Page(driver, serious)
+    severities = page.js("return Array.from(new Set(edges.map(e => e.severity)))")
+    assert severities == ["serious"]
+    assert page.js("return nodes.length") > 10
+    page.screenshot("viz-command-query.png")
+    assert page.errors() == []
+
+    rq.write_text("CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://example.org/Nothing> ; ?p ?o }")
+    nothing = tmp_path / "nothing.html"
+    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(nothing), "--query", str(rq)]) == 0
+    page = Page(driver, nothing)  # becomes ready (it used to wait for a layout forever)
+    assert page.js("return mskgStats.empty") is True
+    message = page.js("return document.getElementById('mskg-loading').innerText")
+    assert message.startswith("Nothing to draw")
+    assert (
+        page.js("return getComputedStyle(document.getElementById('mskg-loading')).display")
+        != "none"
+    )
+    assert page.errors() == []

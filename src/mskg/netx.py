@@ -26,10 +26,13 @@ relation between things, and everything else folded into attributes. The project
   chains above them) become ``sources`` on the node or edge, not nodes.
 * **Cross-references are attributes.** ``skos:exactMatch``/``closeMatch``/``broadMatch``/
   ``narrowMatch``/``relatedMatch`` and ``owl:sameAs`` to IRIs that have no triples of their own
-  (DrugBank, ChEBI, MeSH, Wikidata, CL, MONDO, HPO...) become ``identifiers``.
+  (DrugBank, ChEBI, MeSH, Wikidata, CL, MONDO, HPO...) become ``identifiers``, also when a
+  reified statement records where the mapping came from.
 * **Parts are folded into their whole.** Objects of :data:`FOLD_PREDICATES` (``mskg:hasPhase``:
   the phases of a dosing regimen) become ``parts`` of the subject, with their own properties,
   ordered by ``mskg:phaseOrder``. The regimen itself stays a node (class "dosing").
+* **Edges read as sentences.** An edge's ``label`` is the predicate's label, except for
+  general-purpose predicates in :data:`PREDICATE_LABELS` (``skos:broader`` is "is a kind of").
 * **Blank nodes get stable ids** (``_:`` plus a hash from rdflib's canonical labelling), so the
   same graph always gives the same network.
 
@@ -154,35 +157,70 @@ CLASS_PRIORITY: tuple[URIRef, ...] = (
 )
 _IGNORED_TYPES = frozenset({OWL.NamedIndividual, OWL.Thing, RDFS.Resource, SKOS.Concept})
 
+#: Edge labels for general-purpose predicates whose own labels ("broader") read badly on an edge.
+PREDICATE_LABELS: dict[URIRef, str] = {
+    SKOS.broader: "is a kind of",
+    SKOS.narrower: "has kind",
+    SKOS.related: "is related to",
+    RDFS.subClassOf: "is a subclass of",
+    RDFS.seeAlso: "see also",
+    DCTERMS.isPartOf: "is part of",
+    DCTERMS.hasPart: "has part",
+}
+
 #: Network formats written by :func:`write_network`.
 NETWORK_FORMATS = ("graphml", "gexf", "json")
+
+
+class _Index:
+    """One pass over a graph: subject -> predicate -> objects, so that lookups are dict reads
+    (rdflib's triple pattern matching costs microseconds per call, and to_networkx makes
+    hundreds of thousands of them for a graph of a few thousand nodes)."""
+
+    def __init__(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        index: dict[Node, dict[URIRef, list[Node]]] = {}
+        for s, p, o in triples:
+            index.setdefault(s, {}).setdefault(URIRef(str(p)), []).append(o)
+        self.by_subject = index
+
+    def objects(self, subject: Node, predicate: URIRef) -> list[Node]:
+        return self.by_subject.get(subject, {}).get(predicate, [])
 
 
 class _Lookup:
     """Reads attributes from ``graph`` and, for what ``graph`` lacks, from ``context``."""
 
-    def __init__(self, graph: Graph, context: Graph | None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        context: Graph | None,
+        triples: Iterable[tuple[Node, Node, Node]] | None = None,
+    ) -> None:
         self.graphs = [graph] if context is None or context is graph else [graph, context]
+        self.indexes = [_Index(graph if triples is None else triples)]
+        self.indexes.extend(_Index(g) for g in self.graphs[1:])
         self._prefixes = sorted(
             ((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda p: -len(p[0])
         )
         self._labels: dict[Node, str] = {}
 
     def objects(self, subject: Node, predicate: URIRef) -> list[Node]:
+        if len(self.indexes) == 1:
+            return sorted(set(self.indexes[0].objects(subject, predicate)), key=_sort_key)
         found: set[Node] = set()
-        for g in self.graphs:
-            found.update(g.objects(subject, predicate))
+        for index in self.indexes:
+            found.update(index.objects(subject, predicate))
         return sorted(found, key=_sort_key)
 
     def predicate_objects(self, subject: Node) -> list[tuple[URIRef, Node]]:
         found: set[tuple[URIRef, Node]] = set()
-        for g in self.graphs:
-            for p, o in g.predicate_objects(subject):
-                found.add((URIRef(str(p)), o))
+        for index in self.indexes:
+            for p, objects in index.by_subject.get(subject, {}).items():
+                found.update((p, o) for o in objects)
         return sorted(found, key=lambda po: (str(po[0]), _sort_key(po[1])))
 
     def has_triples(self, subject: Node) -> bool:
-        return any((subject, None, None) in g for g in self.graphs)
+        return any(subject in index.by_subject for index in self.indexes)
 
     def curie(self, iri: Node) -> str:
         text = str(iri)
@@ -210,6 +248,16 @@ class _Lookup:
             if value:
                 return value
         return ""
+
+
+def predicate_label(lookup: _Lookup, predicate: URIRef) -> str:
+    """How an edge of ``predicate`` is labelled: :data:`PREDICATE_LABELS`, else the predicate's
+    label in the graph, else its local name in words."""
+    if predicate in PREDICATE_LABELS:
+        return PREDICATE_LABELS[predicate]
+    if lookup.has_triples(predicate):
+        return lookup.label(predicate)
+    return _camel_to_words(_local_name(predicate))
 
 
 def _sort_key(term: Node) -> tuple[int, str]:
@@ -259,10 +307,13 @@ def node_id(term: Node) -> str:
     return str(term)
 
 
-def _canonical(graph: Graph) -> Graph:
-    """``graph`` itself, or, when it has blank nodes, a copy with stable blank-node ids."""
-    if not any(isinstance(t, BNode) for triple in graph for t in triple):
-        return graph
+def _canonical(
+    graph: Graph, triples: list[tuple[Node, Node, Node]]
+) -> tuple[Graph, list[tuple[Node, Node, Node]]]:
+    """``graph`` and its ``triples`` as they are, or, when it has blank nodes, a copy with
+    stable blank-node ids."""
+    if not any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in triples):
+        return graph, triples
     from rdflib.compare import to_canonical_graph
 
     canonical = to_canonical_graph(graph)
@@ -280,7 +331,7 @@ def _canonical(graph: Graph) -> Graph:
         renamed.add((rename(s), p, rename(o)))
     for prefix, namespace in graph.namespaces():
         renamed.bind(prefix, namespace)
-    return renamed
+    return renamed, list(renamed)
 
 
 def _vocabulary(lookup: _Lookup, subjects: Iterable[Node]) -> set[Node]:
@@ -303,14 +354,14 @@ def _vocabulary(lookup: _Lookup, subjects: Iterable[Node]) -> set[Node]:
     return vocab
 
 
-def _own(graph: Graph, subject: Node) -> list[tuple[URIRef, Node]]:
-    """The (predicate, object) pairs of ``subject`` in ``graph`` alone, sorted."""
-    pairs = {(URIRef(str(p)), o) for p, o in graph.predicate_objects(subject)}
+def _own(index: _Index, subject: Node) -> list[tuple[URIRef, Node]]:
+    """The (predicate, object) pairs of ``subject`` in the indexed graph alone, sorted."""
+    pairs = {(p, o) for p, objects in index.by_subject.get(subject, {}).items() for o in objects}
     return sorted(pairs, key=lambda po: (str(po[0]), _sort_key(po[1])))
 
 
-def _is_association(graph: Graph, subject: Node) -> bool:
-    return all((subject, p, None) in graph for p in REIFICATION)
+def _is_association(index: _Index, subject: Node) -> bool:
+    return all(index.objects(subject, p) for p in REIFICATION)
 
 
 def _primary_class(types: list[Node]) -> Node | None:
@@ -406,11 +457,12 @@ def to_networkx(graph: Graph, *, context: Graph | None = None) -> nx.MultiDiGrap
     """
     import networkx as nx
 
-    graph = _canonical(graph)
-    lookup = _Lookup(graph, context)
-    subjects = sorted(set(graph.subjects()), key=_sort_key)
+    graph, triples = _canonical(graph, list(graph))
+    lookup = _Lookup(graph, context, triples)
+    own = lookup.indexes[0]
+    subjects = sorted(own.by_subject, key=_sort_key)
     vocabulary = _vocabulary(lookup, subjects)
-    associations = [s for s in subjects if s not in vocabulary and _is_association(graph, s)]
+    associations = [s for s in subjects if s not in vocabulary and _is_association(own, s)]
     association_set = set(associations)
 
     # Sources: objects of provenance predicates, and what they are part of.
@@ -441,9 +493,7 @@ def to_networkx(graph: Graph, *, context: Graph | None = None) -> nx.MultiDiGrap
             node_terms[key[1]] = o
             edges[key] = {
                 "predicate": str(p),
-                "label": lookup.label(p)
-                if lookup.has_triples(p)
-                else _camel_to_words(_local_name(p)),
+                "label": predicate_label(lookup, p),
                 "severity": SEVERITY_BY_PREDICATE.get(p, ""),
                 "potentially_fatal": False,
                 "frequency": "",
@@ -457,7 +507,7 @@ def to_networkx(graph: Graph, *, context: Graph | None = None) -> nx.MultiDiGrap
         if s in skip_subjects:
             continue
         node_terms[node_id(s)] = s
-        for p, o in _own(graph, s):
+        for p, o in _own(own, s):
             if isinstance(o, Literal) or p == RDF.type or p in SOURCE_PREDICATES:
                 continue
             if p in FOLD_PREDICATES:
@@ -494,26 +544,31 @@ def to_networkx(graph: Graph, *, context: Graph | None = None) -> nx.MultiDiGrap
 
     not_drawn_objects = association_set | source_nodes | fold_objects
     for a in associations:
-        subject = min(graph.objects(a, RDF.subject), key=_sort_key)
-        predicate = min(graph.objects(a, RDF.predicate), key=_sort_key)
-        obj = min(graph.objects(a, RDF.object), key=_sort_key)
+        subject = min(own.objects(a, RDF.subject), key=_sort_key)
+        predicate = min(own.objects(a, RDF.predicate), key=_sort_key)
+        obj = min(own.objects(a, RDF.object), key=_sort_key)
         if not isinstance(predicate, URIRef) or isinstance(subject, Literal):
             continue
         if isinstance(obj, Literal):
             continue  # a qualified literal statement: nothing to draw
         if subject in skip_subjects or obj in not_drawn_objects:
             continue
+        if predicate in IDENTIFIER_PREDICATES and not described(obj):
+            continue  # the provenance of a cross-reference: it stays an identifier
         qualify(add_edge(subject, predicate, obj), a)
 
     if context is not None and context is not graph:
         # Edges of a CONSTRUCT result take their qualifiers from the context's associations.
+        described_by: dict[tuple[str, str, str], set[Node]] = defaultdict(set)
+        for a, s in context.subject_objects(RDF.subject):
+            for relation in context.objects(a, RDF.predicate):
+                for o in context.objects(a, RDF.object):
+                    if isinstance(s, URIRef) and isinstance(o, URIRef):
+                        described_by[(str(s), str(relation), str(o))].add(a)
         for (u, v, p_iri), edge in sorted(edges.items()):
             if edge["associations"] or u.startswith("_:") or v.startswith("_:"):
                 continue
-            found = set(context.subjects(RDF.subject, URIRef(u)))
-            found &= set(context.subjects(RDF.predicate, URIRef(p_iri)))
-            found &= set(context.subjects(RDF.object, URIRef(v)))
-            for a in sorted(found, key=_sort_key):
+            for a in sorted(described_by.get((u, p_iri, v), ()), key=_sort_key):
                 qualify(edge, a)
 
     endpoints = {k[0] for k in edges} | {k[1] for k in edges}

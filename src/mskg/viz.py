@@ -9,14 +9,22 @@ treatment's details panel repeats the dosing of the regimens it points to.
 The page:
 
 * colours and shapes nodes by class (:data:`GROUPS`) with a legend, sizes them by degree, draws
-  serious adverse effects as solid red edges and common ones as dashed amber edges;
+  serious adverse effects as solid red edges (thicker when they can be fatal) and common ones
+  as dashed amber edges;
+* stays readable at any zoom: node labels are never drawn smaller than 11 px (long ones wrap),
+  edge labels are shown for the selected or hovered node's relations and, zoomed in, for every
+  edge in view, each only where it covers no other label; clicking a node highlights its
+  neighbourhood (the rest is dimmed) and zooms to it;
 * has a search box (label, other names, brand names, IRI), filters by class and by relation, and
   a details panel (definition, properties, dosing, relations, cross-reference links, sources);
-* stabilises with tuned forceAtlas2 physics that is switched off once the layout has settled;
-  above ``physics_threshold`` nodes the positions are computed here instead (networkx for the
-  components, a seeded pure-Python force layout: numpy is not a dependency) and physics is off,
-  so a graph of thousands of nodes still opens;
-* inlines vis-network's script and style, read from the installed pyvis package, plus
+  a ``--focus`` page opens with its node selected and its details shown;
+* stabilises with tuned forceAtlas2 physics that is switched off once the layout has come to
+  rest; above ``physics_threshold`` nodes (where the browser's physics takes seconds and may not
+  come to rest) the positions are computed here instead, by :func:`layout_positions`, a seeded
+  multilevel force layout in pure Python (5,000 nodes in about 2 s; networkx's own layouts,
+  which need numpy and scipy, take 40 s and more), and physics is off;
+* says "Nothing to draw" when the graph, query or filter selected no nodes;
+* inlines vis-network's script, read from the installed pyvis package, plus
   mskg's own template (``mskg/templates/viz.*``): no CDN, works offline and from ``file://``;
   a Content-Security-Policy forbids requests to any host;
 * treats every label, comment and IRI as text: the graph goes in as JSON inside a
@@ -24,7 +32,9 @@ The page:
   are ``html.escape``-d, and the page script fills the DOM with ``textContent`` only;
 * keeps pyvis's globals ``network``, ``nodes`` and ``edges`` (plus ``mskgData`` and
   ``mskgReady``) so scripts and tests can drive it;
-* is deterministic: nodes and edges in sorted order, fixed seeds, sorted JSON keys.
+* is deterministic: nodes and edges in sorted order, fixed seeds, sorted JSON keys;
+* is compact: colours and shapes come from vis-network groups, edges are index arrays, empty
+  details are left out (a 5,000-node page is under 2 MB).
 """
 
 from __future__ import annotations
@@ -32,7 +42,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import random
 import re
 import webbrowser
@@ -50,7 +59,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
 #: Above this many nodes, positions are precomputed and physics is off.
-DEFAULT_PHYSICS_THRESHOLD = 400
+DEFAULT_PHYSICS_THRESHOLD = 250
 DEFAULT_SEED = 7
 VIS_VERSION = "9.1.2"
 
@@ -67,26 +76,35 @@ class Group:
     shape: str
     classes: tuple[str, ...]
 
+    @property
+    def border(self) -> str:
+        """The fill colour, darkened: outlines that read on white and on the fill."""
+        r, g, b = (int(self.color[i : i + 2], 16) for i in (1, 3, 5))
+        return "#{:02x}{:02x}{:02x}".format(*(round(c * 0.6) for c in (r, g, b)))
+
 
 #: Display classes in priority order: a node takes the first group one of its types is in.
+#: Colours: the three kinds of treatment are blues and a teal, told apart from the blue-grey of
+#: administration; adverse effects are a light coral, so the saturated red of serious-effect
+#: edges stands out against them; shapes tell classes apart where colours are close.
 GROUPS: tuple[Group, ...] = (
     Group(
         "dmt", "disease-modifying therapy", "#1f4e9c", "diamond", (_M + "DiseaseModifyingTherapy",)
     ),
-    Group("relapse", "relapse treatment", "#1c8c9c", "diamond", (_M + "RelapseTreatment",)),
+    Group("relapse", "relapse treatment", "#0f9d68", "diamond", (_M + "RelapseTreatment",)),
     Group(
         "treatment",
         "drug or other treatment",
-        "#4a7fd6",
+        "#5b9bd5",
         "diamond",
         tuple(
             _M + c for c in ("Drug", "BloodProduct", "Procedure", "InfusionTreatment", "Treatment")
         ),
     ),
     Group("mechanism", "mechanism of action", "#7b4fb8", "hexagon", (_M + "MechanismOfAction",)),
-    Group("action", "type of action", "#b39ddb", "hexagon", (_M + "ActionType",)),
+    Group("action", "type of action", "#c3b1e1", "hexagon", (_M + "ActionType",)),
     Group("cell", "cell type", "#2e9e4f", "triangle", (_M + "CellType",)),
-    Group("molecule", "molecule", "#7cc68d", "triangle", (_M + "MolecularEntity",)),
+    Group("molecule", "molecule", "#9ccc65", "triangle", (_M + "MolecularEntity",)),
     Group(
         "ms",
         "MS subtype or severity",
@@ -97,16 +115,16 @@ GROUPS: tuple[Group, ...] = (
     Group(
         "disease",
         "disease or episode",
-        "#a05a2c",
+        "#8c510a",
         "square",
         (_M + "Disease", _M + "DiseaseEpisode"),
     ),
-    Group("adverse", "adverse effect", "#d62728", "dot", (_M + "AdverseEffect",)),
-    Group("symptom", "symptom", "#e377c2", "triangleDown", (_M + "Symptom",)),
+    Group("adverse", "adverse effect", "#ffa39a", "dot", (_M + "AdverseEffect",)),
+    Group("symptom", "symptom", "#d99ee0", "triangleDown", (_M + "Symptom",)),
     Group(
         "dosing",
         "dosing",
-        "#c9a400",
+        "#e6c200",
         "star",
         (
             _M + "DosingRegimen",
@@ -115,33 +133,37 @@ GROUPS: tuple[Group, ...] = (
             _M + "DosingPhaseType",
         ),
     ),
-    Group("drugclass", "drug class", "#5b6b7f", "dot", (_M + "DrugClass",)),
+    Group("drugclass", "drug class", "#455a64", "dot", (_M + "DrugClass",)),
     Group(
         "administration",
         "administration or setting",
-        "#17becf",
+        "#90a4ae",
         "triangleDown",
         (_M + "AdministrationMethod", _M + "CareSetting"),
     ),
     Group(
         "approval",
         "regulatory approval or agency",
-        "#8c8c3a",
+        "#9e9d24",
         "square",
         (_M + "RegulatoryApproval", _M + "RegulatoryAgency"),
     ),
-    Group("anatomy", "anatomy", "#c49c7a", "hexagon", (_M + "AnatomicalStructure",)),
+    Group("anatomy", "anatomy", "#d7b98e", "hexagon", (_M + "AnatomicalStructure",)),
     Group("restriction", "usage restriction", "#6d6d6d", "star", (_M + "UsageRestriction",)),
-    Group("other", "other", "#9e9e9e", "dot", ()),
+    Group("other", "other", "#bdbdbd", "dot", ()),
 )
 _GROUP_BY_CLASS = {cls: group for group in reversed(GROUPS) for cls in group.classes}
 _GROUPS_BY_KEY = {group.key: group for group in GROUPS}
 
+#: How adverse-effect edges are drawn: serious solid red (thicker when it can be fatal),
+#: common dashed amber, every other relation thin grey.
 EDGE_STYLE: dict[str, dict[str, Any]] = {
-    "serious": {"color": "#d62728", "width": 2.6, "dashes": False},
-    "common": {"color": "#f0a020", "width": 1.6, "dashes": [6, 4]},
-    "": {"color": "#8e9aab", "width": 1.1, "dashes": False},
+    "serious": {"color": "#c62828", "width": 2.4, "dashes": False},
+    "common": {"color": "#ee9a1a", "width": 1.6, "dashes": [6, 4]},
+    "": {"color": "#9aa5b4", "width": 1.1, "dashes": False},
 }
+#: Extra width of a serious edge whose effect can be fatal.
+FATAL_EXTRA_WIDTH = 1.8
 
 _TEMPLATES = "templates"
 _TREATMENT_GROUPS = frozenset({"dmt", "relapse", "treatment"})
@@ -243,7 +265,15 @@ def find_node(network: nx.MultiDiGraph, name: str) -> str:
     if hits:
         hits.sort(key=lambda n: (group_of(network.nodes[n]).key not in _TREATMENT_GROUPS, n))
         return str(hits[0])
-    candidates = sorted({c for _, attrs in network.nodes(data=True) for c in _names(attrs)})
+    # Suggest treatments only: a near miss of "rituximab" should not offer "chemotherapy drug".
+    candidates = sorted(
+        {
+            c
+            for _, attrs in network.nodes(data=True)
+            if group_of(attrs).key in _TREATMENT_GROUPS
+            for c in _names(attrs)
+        }
+    )
     raise UnknownNameError("focus node", name, candidates)
 
 
@@ -339,7 +369,9 @@ def build_network(
     else:
         network = to_networkx(graph)
     if focus is not None:
-        network = neighbourhood(network, find_node(network, focus), hops)
+        center = find_node(network, focus)
+        network = neighbourhood(network, center, hops)
+        network.graph["focus"] = center  # the page selects it and shows its details
     if types:
         network = filter_types(network, types, graph)
     return network
@@ -351,22 +383,50 @@ def build_network(
 
 
 def layout_positions(
-    network: nx.MultiDiGraph, seed: int = DEFAULT_SEED, spacing: float = 70.0
+    network: nx.MultiDiGraph, seed: int = DEFAULT_SEED, spacing: float = 80.0
 ) -> dict[str, tuple[float, float]]:
-    """Deterministic positions (pixels) for every node: a force layout per connected component
-    (Fruchterman-Reingold with a grid for repulsion), components packed in rows, largest first."""
-    import networkx as nx
+    """Deterministic positions (pixels) for every node, for graphs too large for the browser's
+    physics: a multilevel force layout per connected component, components packed in rows,
+    largest first.
 
-    undirected = nx.Graph()
-    undirected.add_nodes_from(sorted(network.nodes))
-    undirected.add_edges_from(sorted((u, v) for u, v in network.edges() if u != v))
-    components = sorted(
-        (sorted(c) for c in nx.connected_components(undirected)), key=lambda c: (-len(c), c[0])
-    )
+    Pure Python (numpy is not a dependency): each component is coarsened by merging every node
+    into a neighbouring hub (a maximal independent set, highest degree first) until about 40
+    clusters are left; the clusters are laid out with Fruchterman-Reingold, then each finer level
+    starts from its cluster's position and is refined with a few cheap iterations (repulsion only
+    between nodes in neighbouring grid cells). 5,000 nodes take about a second.
+    """
+    nodes = sorted(network.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    neighbours: list[set[int]] = [set() for _ in nodes]
+    for u, v in network.edges():
+        i, j = index[u], index[v]
+        if i != j:
+            neighbours[i].add(j)
+            neighbours[j].add(i)
+    seen = [False] * len(nodes)
+    components: list[list[int]] = []
+    for start in range(len(nodes)):
+        if seen[start]:
+            continue
+        seen[start] = True
+        comp, frontier = [start], [start]
+        while frontier:
+            nxt = []
+            for i in frontier:
+                for j in neighbours[i]:
+                    if not seen[j]:
+                        seen[j] = True
+                        nxt.append(j)
+            comp.extend(nxt)
+            frontier = sorted(nxt)
+        components.append(sorted(comp))
+    components.sort(key=lambda c: (-len(c), c[0]))
     rng = random.Random(seed)
-    boxes: list[tuple[list[str], list[tuple[float, float]], float, float]] = []
+    boxes: list[tuple[list[int], list[tuple[float, float]], float, float]] = []
     for comp in components:
-        coords = _force_layout(undirected, comp, rng)
+        local = {g: i for i, g in enumerate(comp)}
+        adjacency = [dict.fromkeys(sorted(local[j] for j in neighbours[g]), 1.0) for g in comp]
+        coords = _multilevel_layout(adjacency, rng)
         xs = [x for x, _ in coords]
         ys = [y for _, y in coords]
         minx, miny = min(xs), min(ys)
@@ -381,82 +441,289 @@ def layout_positions(
             x0 = 0.0
             y0 += row_height + 2
             row_height = 0.0
-        for node, (x, y) in zip(comp, coords, strict=True):
-            positions[node] = (round((x0 + x) * spacing, 1), round((y0 + y) * spacing, 1))
+        for i, (x, y) in zip(comp, coords, strict=True):
+            positions[nodes[i]] = (round((x0 + x) * spacing), round((y0 + y) * spacing))
         x0 += w + 2
         row_height = max(row_height, h)
     return positions
 
 
-def _force_layout(
-    graph: nx.Graph, nodes: list[str], rng: random.Random
+_COARSEST = 40
+#: Repulsion is this much stronger than in textbook Fruchterman-Reingold: limited to near pairs,
+#: it has no pressure (inside a crowd the pushes cancel out), and the springs would otherwise
+#: pack a large graph several times denser than the node sizes ask for.
+_REPULSION = 30.0
+
+
+def _coarsen(
+    adjacency: list[dict[int, float]], mass: list[float]
+) -> tuple[list[int], list[dict[int, float]]] | None:
+    """Merge nodes into clusters: (cluster of each node, the clusters' adjacency), or None when
+    that would not shrink the graph enough to be worth a level.
+
+    Seeds are a maximal independent set, highest degree first; every other node joins the
+    lightest neighbouring seed that has room (a cluster holds at most four times the mean
+    mass, so one hub cannot swallow the graph level after level), or else seeds its own
+    cluster. Leaves always join their only neighbour: a drug's private effects go with it."""
+    n = len(adjacency)
+    order = sorted(range(n), key=lambda i: (-len(adjacency[i]), i))
+    hub = [False] * n
+    for i in order:
+        if len(adjacency[i]) > 1 and not any(hub[j] for j in adjacency[i]):
+            hub[i] = True
+    cap = 4.0 * sum(mass) / n
+    cluster = [-1] * n
+    weight: list[float] = []
+    for i in range(n):
+        if hub[i]:
+            cluster[i] = len(weight)
+            weight.append(mass[i])
+    for i in order:
+        if hub[i]:
+            continue
+        seeds = [j for j in adjacency[i] if hub[j]]
+        if len(adjacency[i]) == 1 and seeds:
+            best = seeds[0]
+        else:
+            roomy = [j for j in seeds if weight[cluster[j]] + mass[i] <= cap]
+            if not roomy:
+                continue
+            best = min(roomy, key=lambda j: (weight[cluster[j]], -len(adjacency[j]), j))
+        cluster[i] = cluster[best]
+        weight[cluster[best]] += mass[i]
+    for i in range(n):
+        if cluster[i] < 0:
+            cluster[i] = len(weight)
+            weight.append(mass[i])
+    count = len(weight)
+    if count > 0.8 * n or count < 8 <= n:
+        return None  # barely shrinks, or would leave too few clusters to lay out
+    # A coarse edge weighs as many fine edges as it stands for.
+    coarse: list[dict[int, float]] = [{} for _ in range(count)]
+    for i in range(n):
+        for j, w in adjacency[i].items():
+            a, b = cluster[i], cluster[j]
+            if a != b:
+                coarse[a][b] = coarse[a].get(b, 0.0) + w
+    return cluster, coarse
+
+
+def _multilevel_layout(
+    adjacency: list[dict[int, float]], rng: random.Random
 ) -> list[tuple[float, float]]:
-    n = len(nodes)
+    n = len(adjacency)
     if n == 1:
         return [(0.0, 0.0)]
-    index = {node: i for i, node in enumerate(nodes)}
-    sub = graph.subgraph(nodes)
-    # Springs to hubs are weakened (as in ForceAtlas2's hub dissuasion), so a drug with hundreds
-    # of effects does not pull them all into one dense clump.
+    # How many original nodes each cluster holds, at every level: a cluster takes the room of
+    # its members (its radius grows as the square root of their number).
+    levels = [adjacency]
+    masses = [[1.0] * n]
+    clusters: list[list[int]] = []
+    while len(levels[-1]) > _COARSEST:
+        step = _coarsen(levels[-1], masses[-1])
+        if step is None:
+            break
+        parent, coarse = step
+        mass = [0.0] * len(coarse)
+        for i, c in enumerate(parent):
+            mass[c] += masses[-1][i]
+        clusters.append(parent)
+        levels.append(coarse)
+        masses.append(mass)
+    top = levels[-1]
+    radius = [math.sqrt(m) for m in masses[-1]]
+    side = math.sqrt(n) * 1.2
+    xs = [rng.uniform(0, side) for _ in top]
+    ys = [rng.uniform(0, side) for _ in top]
+    # Repulsion between all pairs here (the graph is small), so the overall shape is right.
+    reach = 1e6 if len(top) <= 200 else 2.0
+    _fruchterman_reingold(xs, ys, top, radius, 100 if len(top) <= 500 else 50, side / 5, rng, reach)
+    for level in range(len(levels) - 2, -1, -1):
+        fine = levels[level]
+        parent = clusters[level]
+        mass = masses[level]
+        # Each cluster's members start on a sunflower spiral around it, spaced by their size,
+        # so the refinement begins near the right density and needs few iterations.
+        fx = [0.0] * len(fine)
+        fy = [0.0] * len(fine)
+        filled = [0.0] * len(top)
+        turn = [rng.uniform(0, 2 * math.pi) for _ in top]
+        count = [0] * len(top)
+        for i, c in enumerate(parent):
+            r = 0.75 * math.sqrt(filled[c] + (mass[i] / 2 if count[c] else 0.0))
+            angle = turn[c] + count[c] * _GOLDEN_ANGLE
+            fx[i] = xs[c] + r * math.cos(angle)
+            fy[i] = ys[c] + r * math.sin(angle)
+            filled[c] += mass[i]
+            count[c] += 1
+        xs, ys, top = fx, fy, fine
+        radius = [math.sqrt(m) for m in mass]
+        iterations = 30 if len(fine) <= 500 else 12 if len(fine) <= 2000 else 8
+        lengths = sorted(
+            math.hypot(xs[i] - xs[j], ys[i] - ys[j]) for i in range(len(fine)) for j in fine[i]
+        )
+        # Steps up to a typical edge's length: enough to untangle, not to scatter.
+        temperature = lengths[len(lengths) // 2]
+        _fruchterman_reingold(xs, ys, fine, radius, iterations, temperature, rng)
+    _spread(xs, ys, radius)
+    return list(zip(xs, ys, strict=True))
+
+
+def _spread(xs: list[float], ys: list[float], radius: list[float]) -> None:
+    """Scale the layout so that a typical node's nearest neighbour is about one size away."""
+    n = len(xs)
+    if n < 3:
+        return
+    cell = 2.0 * sorted(radius)[n // 2]
+    grid: dict[tuple[int, int], list[int]] = {}
+    for i in range(n):
+        grid.setdefault((math.floor(xs[i] / cell), math.floor(ys[i] / cell)), []).append(i)
+    ratios = []
+    for (cx, cy), members in grid.items():
+        near = [
+            j for ox in (-1, 0, 1) for oy in (-1, 0, 1) for j in grid.get((cx + ox, cy + oy), ())
+        ]
+        for i in members:
+            best = math.inf
+            for j in near:
+                if j != i:
+                    d = math.hypot(xs[i] - xs[j], ys[i] - ys[j]) / ((radius[i] + radius[j]) * 0.5)
+                    best = min(best, d)
+            if best < math.inf:
+                ratios.append(best)
+    if len(ratios) < n // 2:
+        return  # already sparse: most nodes have nobody close
+    ratios.sort()
+    typical = ratios[len(ratios) // 2]
+    if typical <= 0:
+        return
+    scale = 1.0 / typical
+    mid_x = sum(xs) / n
+    mid_y = sum(ys) / n
+    for i in range(n):
+        xs[i] = mid_x + (xs[i] - mid_x) * scale
+        ys[i] = mid_y + (ys[i] - mid_y) * scale
+
+
+_HALF_NEIGHBOURHOOD = ((1, -1), (1, 0), (1, 1), (0, 1))
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def _fruchterman_reingold(
+    xs: list[float],
+    ys: list[float],
+    adjacency: list[dict[int, float]],
+    radius: list[float],
+    iterations: int,
+    temperature: float,
+    rng: random.Random,
+    reach: float = 2.0,
+) -> None:
+    """Move ``xs``, ``ys`` in place, with Fruchterman-Reingold forces scaled to each pair's size
+    ``s`` (the mean of their radii, 1 for single nodes): repulsion s²/d between nodes closer
+    than 2s, attraction d²/s along edges. A grid finds the close pairs, each pair once; the few
+    clusters much larger than the rest repel every node directly. Springs to hubs are weakened
+    (as in ForceAtlas2's hub dissuasion), so a drug with hundreds of effects does not pull them
+    all into one clump. The step is capped by a temperature that falls linearly to zero."""
+    n = len(xs)
+    ordered = sorted(radius)
+    normal = ordered[min(n - 1, int(n * 0.98))]
+    big = [i for i in range(n) if radius[i] > normal]
+    is_big = set(big)
     edges = [
-        (index[u], index[v], 1.0 / math.sqrt(max(sub.degree(u), sub.degree(v))))
-        for u, v in sub.edges()
+        (
+            i,
+            j,
+            2.0
+            * w
+            / (radius[i] + radius[j])
+            / math.sqrt(max(len(adjacency[i]), len(adjacency[j]))),
+        )
+        for i in range(n)
+        for j, w in adjacency[i].items()
+        if i < j
     ]
-    side = math.sqrt(n)
-    xs = [rng.uniform(0, side) for _ in range(n)]
-    ys = [rng.uniform(0, side) for _ in range(n)]
-    k = 1.0
-    cell = 2.0 * k
-    cutoff = cell * cell
-    iterations = 60 if n <= 1000 else 40 if n <= 2500 else 30
-    temperature = side / 8
+    cell = reach * normal
+    near2 = reach * reach
     cool = temperature / (iterations + 1)
+    floor = math.floor
+    sqrt = math.sqrt
     for _ in range(iterations):
         dx = [0.0] * n
         dy = [0.0] * n
-        grid: dict[tuple[int, int], list[tuple[float, float, int]]] = {}
+        grid: dict[tuple[int, int], list[int]] = {}
         for i in range(n):
-            key = (int(xs[i] // cell), int(ys[i] // cell))
-            grid.setdefault(key, []).append((xs[i], ys[i], i))
+            if i in is_big:
+                continue
+            key = (floor(xs[i] / cell), floor(ys[i] / cell))
+            members = grid.get(key)
+            if members is None:
+                grid[key] = [i]
+            else:
+                members.append(i)
         for (cx, cy), members in grid.items():
-            near = [
-                point
-                for ox in (-1, 0, 1)
-                for oy in (-1, 0, 1)
-                for point in grid.get((cx + ox, cy + oy), ())
-            ]
-            for xi, yi, i in members:
+            others = [members]
+            for ox, oy in _HALF_NEIGHBOURHOOD:
+                near = grid.get((cx + ox, cy + oy))
+                if near is not None:
+                    others.append(near)
+            for a, i in enumerate(members):
+                xi, yi, ri = xs[i], ys[i], radius[i]
                 fx = fy = 0.0
-                for xj, yj, j in near:
-                    ddx = xi - xj
-                    ddy = yi - yj
-                    d2 = ddx * ddx + ddy * ddy
-                    if d2 >= cutoff or j == i:
-                        continue
-                    if d2 < 1e-9:
-                        ddx, ddy, d2 = rng.uniform(-0.01, 0.01), 0.01, 1e-4
-                    f = k * k / d2
-                    fx += ddx * f
-                    fy += ddy * f
-                dx[i] = fx
-                dy[i] = fy
+                for o, group in enumerate(others):
+                    for j in group[a + 1 :] if o == 0 else group:
+                        ddx = xi - xs[j]
+                        ddy = yi - ys[j]
+                        d2 = ddx * ddx + ddy * ddy
+                        size = (ri + radius[j]) * 0.5
+                        s2 = size * size
+                        if d2 >= near2 * s2:
+                            continue
+                        if d2 < 1e-9:
+                            ddx, ddy, d2 = rng.uniform(-0.01, 0.01), 0.01, 1e-4
+                        f = _REPULSION * s2 / d2
+                        fx += ddx * f
+                        fy += ddy * f
+                        dx[j] -= ddx * f
+                        dy[j] -= ddy * f
+                dx[i] += fx
+                dy[i] += fy
+        for b in big:
+            xb, yb, rb = xs[b], ys[b], radius[b]
+            for j in range(n):
+                if j == b or (j in is_big and j < b):
+                    continue
+                ddx = xb - xs[j]
+                ddy = yb - ys[j]
+                d2 = ddx * ddx + ddy * ddy
+                size = (rb + radius[j]) * 0.5
+                s2 = size * size
+                if d2 >= near2 * s2:
+                    continue
+                if d2 < 1e-9:
+                    ddx, ddy, d2 = rng.uniform(-0.01, 0.01), 0.01, 1e-4
+                f = _REPULSION * s2 / d2
+                dx[b] += ddx * f
+                dy[b] += ddy * f
+                dx[j] -= ddx * f
+                dy[j] -= ddy * f
         for i, j, weight in edges:
             ddx = xs[i] - xs[j]
             ddy = ys[i] - ys[j]
-            d = math.sqrt(ddx * ddx + ddy * ddy) or 1e-6
-            f = weight * d / k
+            f = weight * sqrt(ddx * ddx + ddy * ddy)
             dx[i] -= ddx * f
             dy[i] -= ddy * f
             dx[j] += ddx * f
             dy[j] += ddy * f
         for i in range(n):
-            d = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
-            if d > 0:
-                step = min(d, temperature) / d
-                xs[i] += dx[i] * step
-                ys[i] += dy[i] * step
+            d = sqrt(dx[i] * dx[i] + dy[i] * dy[i])
+            if d > temperature:
+                xs[i] += dx[i] * temperature / d
+                ys[i] += dy[i] * temperature / d
+            else:
+                xs[i] += dx[i]
+                ys[i] += dy[i]
         temperature -= cool
-    return list(zip(xs, ys, strict=True))
 
 
 # --------------------------------------------------------------------------------------------
@@ -548,9 +815,13 @@ def _parts(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _search_text(attrs: dict[str, Any], node: str) -> str:
-    words = [*_names(attrs), node.rsplit("/", 1)[-1], node]
-    return " | ".join(w.casefold() for w in words)
+#: Edge severities, in the order of the codes used in the page data.
+SEVERITIES = ("", "serious", "common")
+
+
+def _compact(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` without its empty values: a large page is mostly empty lists otherwise."""
+    return {k: v for k, v in record.items() if v not in ("", [], {}, None, False)}
 
 
 def page_data(
@@ -559,34 +830,49 @@ def page_data(
     title: str = "mskg",
     physics_threshold: int = DEFAULT_PHYSICS_THRESHOLD,
     seed: int = DEFAULT_SEED,
+    focus: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the page script needs, as plain JSON-ready data, in a stable order."""
+    """Everything the page script needs, as plain JSON-ready data, in a stable order.
+
+    Compact, because a graph of thousands of nodes makes a page of megabytes: colours and
+    shapes come from the node's display group (vis-network ``groups``), an edge is
+    ``[from, to, relation, severity, fatal]`` (indexes into ``nodes``, ``relations`` and
+    :data:`SEVERITIES`), details leave out empty fields, and sources are listed once and
+    referred to by index.
+    """
     large = network.number_of_nodes() > physics_threshold
     positions = layout_positions(network, seed) if large else {}
+    if focus is None:
+        focus = network.graph.get("focus")
     node_ids = sorted(network.nodes)
+    node_index = {n: i for i, n in enumerate(node_ids)}
     groups: dict[str, Group] = {n: group_of(network.nodes[n]) for n in node_ids}
     degree = dict(network.degree())
+    sources: list[dict[str, str]] = []
+    source_index: dict[str, int] = {}
+
+    def source_refs(entries: list[dict[str, str]]) -> list[int]:
+        refs = []
+        for entry in entries:
+            key = json.dumps(entry, sort_keys=True)
+            if key not in source_index:
+                source_index[key] = len(sources)
+                sources.append(dict(sorted(entry.items())))
+            refs.append(source_index[key])
+        return refs
+
     nodes: list[dict[str, Any]] = []
     details: dict[str, dict[str, Any]] = {}
     for n in node_ids:
         attrs = network.nodes[n]
         group = groups[n]
-        size = min(42.0, (6.0 if large else 10.0) + (3.0 if large else 4.5) * math.sqrt(degree[n]))
+        size = min(42.0, (6.0 if large else 12.0) + (3.0 if large else 4.0) * math.sqrt(degree[n]))
         item: dict[str, Any] = {
             "id": n,
             "label": attrs.get("label") or n,
             "cls": group.key,
-            "shape": group.shape,
             "size": round(size, 1),
-            "color": {
-                "background": group.color,
-                "border": "#2b2b2b",
-                "highlight": {"background": group.color, "border": "#000000"},
-                "hover": {"background": group.color, "border": "#000000"},
-            },
         }
-        if group.key in _TREATMENT_GROUPS:
-            item["font"] = {"size": 15 if large else 22, "color": "#0b2a5b"}
         if n in positions:
             item["x"], item["y"] = positions[n]
         nodes.append(item)
@@ -597,70 +883,70 @@ def page_data(
             if groups[target].key == "dosing":
                 t_attrs = network.nodes[target]
                 dosing.append(
-                    {
-                        "id": target,
-                        "label": t_attrs.get("label") or target,
-                        "relation": data.get("label", ""),
-                        "properties": _props(t_attrs.get("properties", {})),
-                        "parts": _parts(t_attrs.get("parts", [])),
-                    }
+                    _compact(
+                        {
+                            "id": target,
+                            "label": t_attrs.get("label") or target,
+                            "relation": data.get("label", ""),
+                            "properties": _props(t_attrs.get("properties", {})),
+                            "parts": [_compact(p) for p in _parts(t_attrs.get("parts", []))],
+                        }
+                    )
                 )
-        details[n] = {
-            "iri": attrs.get("iri", n),
-            "class": attrs.get("class_label", ""),
-            "types": list(attrs.get("types", [])),
-            "definition": attrs.get("definition", ""),
-            "alt_labels": list(attrs.get("alt_labels", [])),
-            "properties": _props(attrs.get("properties", {})),
-            "parts": _parts(attrs.get("parts", [])),
-            "dosing": dosing,
-            "identifiers": [
-                {
-                    "iri": ident["iri"],
-                    "label": identifier_label(ident["iri"]),
-                    "relation": ident.get("relation", ""),
-                }
-                for ident in attrs.get("identifiers", [])
-            ],
-            "sources": list(attrs.get("sources", [])),
-            "search": _search_text(attrs, n),
-        }
-    edges: list[dict[str, Any]] = []
+        iri = attrs.get("iri", n)
+        details[n] = _compact(
+            {
+                "iri": iri if iri != n else "",
+                "class": attrs.get("class_label", ""),
+                "definition": attrs.get("definition", ""),
+                "alt_labels": list(attrs.get("alt_labels", [])),
+                "properties": _props(attrs.get("properties", {})),
+                "parts": [_compact(p) for p in _parts(attrs.get("parts", []))],
+                "dosing": dosing,
+                "identifiers": [
+                    _compact(
+                        {
+                            "iri": ident["iri"],
+                            "label": identifier_label(ident["iri"]),
+                            "relation": ident.get("relation", ""),
+                        }
+                    )
+                    for ident in attrs.get("identifiers", [])
+                ],
+                "sources": source_refs(list(attrs.get("sources", []))),
+            }
+        )
+    edges: list[list[Any]] = []
     edge_details: dict[str, dict[str, Any]] = {}
     relations: dict[str, dict[str, Any]] = {}
     edge_list = sorted(network.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
-    for i, (u, v, key, data) in enumerate(edge_list):
-        eid = f"e{i}"
-        severity = data.get("severity", "") if data.get("severity", "") in EDGE_STYLE else ""
-        style = EDGE_STYLE[severity]
-        label = data.get("label") or property_label(str(key))
+    for _, _, key, data in edge_list:
         predicate = data.get("predicate", str(key))
-        width = style["width"] + (1.0 if data.get("potentially_fatal") else 0.0)
-        edge: dict[str, Any] = {
-            "id": eid,
-            "from": u,
-            "to": v,
-            "rel": predicate,
-            "severity": severity,
-            "width": width,
-            "dashes": style["dashes"],
-            "color": {"color": style["color"], "highlight": style["color"], "opacity": 0.9},
-        }
-        if not large:
-            edge["label"] = label
-        edges.append(edge)
+        label = data.get("label") or property_label(str(key))
         relation = relations.setdefault(predicate, {"iri": predicate, "label": label, "count": 0})
         relation["count"] += 1
-        edge_details[eid] = {
-            "label": label,
-            "predicate": predicate,
-            "severity": data.get("severity", ""),
-            "potentially_fatal": bool(data.get("potentially_fatal", False)),
-            "frequency": data.get("frequency", ""),
-            "sources": list(data.get("sources", [])),
-            "associations": list(data.get("associations", [])),
-            "properties": _props(data.get("properties", {})),
-        }
+    ordered_relations = sorted(relations.values(), key=lambda r: (r["label"], r["iri"]))
+    relation_index = {r["iri"]: i for i, r in enumerate(ordered_relations)}
+    for i, (u, v, key, data) in enumerate(edge_list):
+        severity = data.get("severity", "")
+        edges.append(
+            [
+                node_index[u],
+                node_index[v],
+                relation_index[data.get("predicate", str(key))],
+                SEVERITIES.index(severity) if severity in SEVERITIES else 0,
+                1 if data.get("potentially_fatal") else 0,
+            ]
+        )
+        extra = _compact(
+            {
+                "frequency": data.get("frequency", ""),
+                "sources": source_refs(list(data.get("sources", []))),
+                "properties": _props(data.get("properties", {})),
+            }
+        )
+        if extra:
+            edge_details[f"e{i}"] = extra
     counts: dict[str, int] = {}
     for group in groups.values():
         counts[group.key] = counts.get(group.key, 0) + 1
@@ -669,19 +955,24 @@ def page_data(
         "large": large,
         "seed": seed,
         "physics_threshold": physics_threshold,
+        "focus": focus if focus in node_index else None,
         "groups": [
             {
                 "key": g.key,
                 "label": g.label,
                 "color": g.color,
+                "border": g.border,
                 "shape": g.shape,
                 "count": counts[g.key],
             }
             for g in GROUPS
             if g.key in counts
         ],
-        "relations": sorted(relations.values(), key=lambda r: (r["label"], r["iri"])),
+        "relations": ordered_relations,
+        "severities": list(SEVERITIES),
         "edge_styles": {k or "other": v for k, v in EDGE_STYLE.items()},
+        "fatal_extra_width": FATAL_EXTRA_WIDTH,
+        "sources": sources,
         "nodes": nodes,
         "edges": edges,
         "details": details,
@@ -716,18 +1007,22 @@ def _template(name: str) -> str:
     return resources.files("mskg").joinpath(_TEMPLATES, name).read_text(encoding="utf-8")
 
 
-def vis_assets() -> tuple[str, str]:
-    """vis-network's minified script and its style sheet, from the installed pyvis package."""
+def vis_script() -> str:
+    """vis-network's minified script, from the installed pyvis package (0.3.2 ships 9.1.2).
+
+    Its 220 kB style sheet is not needed: the page styles the one vis element it shows (the
+    tooltip) itself, and uses neither the navigation buttons nor the editor."""
     try:
         lib = resources.files("pyvis").joinpath("templates", "lib", f"vis-{VIS_VERSION}")
         js = lib.joinpath("vis-network.min.js").read_text(encoding="utf-8")
-        css = lib.joinpath("vis-network.css").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
         raise MskgError(
             f"vis-network {VIS_VERSION} not found in the pyvis package ({exc}); "
-            "install mskg's dependencies (pip install pyvis)"
+            "install mskg's dependencies (pip install 'pyvis==0.3.2')"
         ) from exc
-    return js, css
+    if f"@version {VIS_VERSION}" not in js[:2000]:
+        raise MskgError(f"the pyvis package ships another vis-network than {VIS_VERSION}")
+    return js
 
 
 def render_html(
@@ -736,18 +1031,20 @@ def render_html(
     title: str = "mskg",
     physics_threshold: int = DEFAULT_PHYSICS_THRESHOLD,
     seed: int = DEFAULT_SEED,
+    focus: str | None = None,
 ) -> str:
-    """One self-contained HTML page drawing ``network`` (from :func:`mskg.to_networkx`)."""
-    data = page_data(network, title=title, physics_threshold=physics_threshold, seed=seed)
-    vis_js, vis_css = vis_assets()
+    """One self-contained HTML page drawing ``network`` (from :func:`mskg.to_networkx`);
+    ``focus``, a node id, is selected and its details shown when the page opens."""
+    data = page_data(
+        network, title=title, physics_threshold=physics_threshold, seed=seed, focus=focus
+    )
     values = {
         "TITLE": html.escape(title, quote=True),
         "SUMMARY": html.escape(
             f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges", quote=True
         ),
-        "VIS_CSS": _inline_safe(vis_css, "style"),
         "APP_CSS": _inline_safe(_template("viz.css"), "style"),
-        "VIS_JS": _inline_safe(vis_js, "script"),
+        "VIS_JS": _inline_safe(vis_script(), "script"),
         "APP_JS": _inline_safe(_template("viz.js"), "script"),
         "DATA": script_json(data),
     }
@@ -756,15 +1053,12 @@ def render_html(
 
 
 def write_html(text: str, out: Path | str) -> Path:
-    """Write the page atomically (a temporary file beside ``out``, then one rename)."""
+    """Write the page atomically (a temporary file beside ``out``, then one rename), readable
+    as any new file is (0666 less the umask, as for every file mskg writes)."""
     from mskg.atomic import atomic_write
 
     path = Path(out)
     atomic_write(path, text)
-    # The temporary file was private (0600); a page is for reading: rw-r--r-- less the umask.
-    mask = os.umask(0)
-    os.umask(mask)
-    path.chmod(0o666 & ~mask)
     return path
 
 
@@ -795,5 +1089,8 @@ def visualize(
 
 
 def open_in_browser(path: Path) -> bool:
-    """Open the written page in the default browser."""
-    return webbrowser.open(path.resolve().as_uri())
+    """Open the written page in the default browser; False when Python found none to use."""
+    try:
+        return webbrowser.open(path.resolve().as_uri())
+    except webbrowser.Error:
+        return False

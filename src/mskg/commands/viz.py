@@ -36,7 +36,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="above N nodes, lay out in Python with physics off (default: 400)",
+        help="above N nodes, lay out in Python with physics off (default: 250)",
     )
     parser.add_argument("--open", action="store_true", help="open the page in a web browser")
     parser.set_defaults(func=run)
@@ -71,6 +71,13 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {out}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges",
         file=sys.stderr,
     )
-    if args.open:
-        open_in_browser(out)
+    if network.number_of_nodes() == 0:
+        print(
+            "warning: nothing to draw: the "
+            + ("query returned" if query is not None else "selection has")
+            + " no nodes; the page says so",
+            file=sys.stderr,
+        )
+    if args.open and not open_in_browser(out):
+        print(f"no browser found; open {out.resolve().as_uri()}", file=sys.stderr)
     return 0

@@ -6,27 +6,94 @@ var nodes = null;
 var edges = null;
 var mskgData = null;
 var mskgReady = false;
-var mskgStats = { readyMs: null, iterations: 0 };
+// readyMs: when the page became usable; iterations: physics steps the layout took;
+// converged: whether it came to rest before the step limit; empty: nothing to draw.
+var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
 
 (function () {
   "use strict";
 
   mskgData = JSON.parse(document.getElementById("mskg-data").textContent);
   var data = mskgData;
+  var large = data.large;
   var details = data.details;
   var edgeDetails = data.edge_details;
+  var sourceTable = data.sources;
+  var relations = data.relations;
   var groupsByKey = {};
   data.groups.forEach(function (g) { groupsByKey[g.key] = g; });
+  var TREATMENTS = { dmt: true, relapse: true, treatment: true };
+
+  // Labels stay readable at any zoom: never drawn smaller than these sizes on screen (px)...
+  var MIN_LABEL_PX = 11;
+  var MIN_TREATMENT_PX = 14;
+  var MIN_EDGE_LABEL_PX = 11;
+  // ...from these sizes in graph units at zoom 1.
+  var LABEL_SIZE = 14;
+  var TREATMENT_SIZE = 20;
+  var EDGE_LABEL_SIZE = 12;
+  // Zoomed in this far, every edge in view shows its relation where there is room; before
+  // that, only the edges of the selected or hovered node do.
+  var ALL_EDGE_LABELS_SCALE = 0.9;
+  var LABEL_COLOR = "#1a1a1a";
+  var TREATMENT_COLOR = "#0b2a5b";
+  // Outside a highlighted neighbourhood, nodes stay as faint shapes without their labels.
+  var DIM_FONT = { color: "rgba(0,0,0,0)", strokeColor: "rgba(0,0,0,0)" };
+
   var labelOf = {};
   var clsOf = {};
   data.nodes.forEach(function (n) { labelOf[n.id] = n.label; clsOf[n.id] = n.cls; });
+
+  // Edges arrive as [from, to, relation, severity, fatal] (indexes); expand them.
+  var edgeList = data.edges.map(function (e, i) {
+    var rel = relations[e[2]];
+    return {
+      id: "e" + i,
+      from: data.nodes[e[0]].id,
+      to: data.nodes[e[1]].id,
+      rel: rel.iri,
+      relLabel: rel.label,
+      severity: data.severities[e[3]] || "",
+      fatal: e[4] === 1
+    };
+  });
+  var edgeById = {};
   var outEdges = {};
   var inEdges = {};
-  data.edges.forEach(function (e) {
+  edgeList.forEach(function (e) {
+    edgeById[e.id] = e;
     (outEdges[e.from] = outEdges[e.from] || []).push(e);
     (inEdges[e.to] = inEdges[e.to] || []).push(e);
   });
   var SVGNS = "http://www.w3.org/2000/svg";
+
+  function nodeInfo(id) {
+    var d = details[id] || {};
+    return {
+      iri: d.iri || id,
+      "class": d["class"] || "",
+      definition: d.definition || "",
+      alt_labels: d.alt_labels || [],
+      properties: d.properties || [],
+      parts: d.parts || [],
+      dosing: d.dosing || [],
+      identifiers: d.identifiers || [],
+      sources: (d.sources || []).map(function (i) { return sourceTable[i]; })
+    };
+  }
+
+  function edgeInfo(e) {
+    var d = edgeDetails[e.id] || {};
+    return {
+      label: e.relLabel,
+      predicate: e.rel,
+      severity: e.severity,
+      potentially_fatal: e.fatal,
+      frequency: d.frequency || "",
+      properties: d.properties || [],
+      sources: (d.sources || []).map(function (i) { return sourceTable[i]; })
+    };
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -54,7 +121,7 @@ var mskgStats = { readyMs: null, iterations: 0 };
     return a;
   }
 
-  function swatch(shape, color, size) {
+  function swatch(shape, color, border, size) {
     size = size || 14;
     var svg = document.createElementNS(SVGNS, "svg");
     svg.setAttribute("width", size);
@@ -81,27 +148,32 @@ var mskgStats = { readyMs: null, iterations: 0 };
       shapeEl.setAttribute("cx", 10); shapeEl.setAttribute("cy", 10); shapeEl.setAttribute("r", 8);
     }
     shapeEl.setAttribute("fill", color);
-    shapeEl.setAttribute("stroke", "#2b2b2b");
-    shapeEl.setAttribute("stroke-width", "1.2");
+    shapeEl.setAttribute("stroke", border || "#2b2b2b");
+    shapeEl.setAttribute("stroke-width", "1.5");
     svg.appendChild(shapeEl);
     return svg;
   }
 
-  function lineSwatch(style) {
+  function lineSwatch(color, width, dashes) {
     var svg = document.createElementNS(SVGNS, "svg");
     svg.setAttribute("width", 34); svg.setAttribute("height", 12);
     svg.setAttribute("class", "mskg-swatch");
     var line = document.createElementNS(SVGNS, "line");
     line.setAttribute("x1", 1); line.setAttribute("y1", 6); line.setAttribute("x2", 33); line.setAttribute("y2", 6);
-    line.setAttribute("stroke", style.color);
-    line.setAttribute("stroke-width", style.width);
-    if (style.dashes) { line.setAttribute("stroke-dasharray", style.dashes.join(" ")); }
+    line.setAttribute("stroke", color);
+    line.setAttribute("stroke-width", width);
+    if (dashes) { line.setAttribute("stroke-dasharray", dashes.join(" ")); }
     svg.appendChild(line);
     return svg;
   }
 
+  function groupSwatch(key, size) {
+    var g = groupsByKey[key];
+    return g ? swatch(g.shape, g.color, g.border, size) : null;
+  }
+
   function nodeTooltip(n) {
-    var d = details[n.id] || {};
+    var d = nodeInfo(n.id);
     var tip = el("div", "mskg-tip");
     tip.appendChild(el("b", null, n.label));
     var g = groupsByKey[n.cls];
@@ -113,11 +185,19 @@ var mskgStats = { readyMs: null, iterations: 0 };
     return tip;
   }
 
+  function nodeTooltipText(n) {
+    var d = details[n.id] || {};
+    var g = groupsByKey[n.cls];
+    var text = n.label + "\n" + (d["class"] || (g ? g.label : ""));
+    if (d.definition) { text += "\n" + (d.definition.length > 280 ? d.definition.slice(0, 277) + "…" : d.definition); }
+    return text;
+  }
+
   function edgeTooltip(e) {
-    var d = edgeDetails[e.id] || {};
+    var d = edgeInfo(e);
     var tip = el("div", "mskg-tip");
     tip.appendChild(el("b", null, (labelOf[e.from] || e.from) + " → " + (labelOf[e.to] || e.to)));
-    var line = el("div", null, d.label || "");
+    var line = el("div", null, d.label);
     if (d.severity) { line.appendChild(el("span", "mskg-badge " + d.severity, d.severity)); }
     if (d.potentially_fatal) { line.appendChild(el("span", "mskg-badge fatal", "can be fatal")); }
     if (d.frequency) { line.appendChild(el("span", "mskg-badge", d.frequency)); }
@@ -125,46 +205,110 @@ var mskgStats = { readyMs: null, iterations: 0 };
     return tip;
   }
 
+  function edgeStyle(e) {
+    var style = data.edge_styles[e.severity || "other"];
+    return {
+      width: style.width + (e.fatal ? data.fatal_extra_width : 0),
+      dashes: style.dashes,
+      color: style.color
+    };
+  }
+
+  function edgeColor(e, dim) {
+    var c = edgeStyle(e).color;
+    return { color: c, highlight: c, hover: c, opacity: dim ? 0.12 : 0.9 };
+  }
+
   // ---- the network ------------------------------------------------------------------------
-  nodes = new vis.DataSet(data.nodes.map(function (n) {
-    var item = {};
-    for (var k in n) { if (Object.prototype.hasOwnProperty.call(n, k)) { item[k] = n[k]; } }
-    item.title = nodeTooltip(n);
+  // Treatments last: vis-network draws nodes in order, so their labels end up on top.
+  var drawOrder = data.nodes.filter(function (n) { return !TREATMENTS[n.cls]; })
+    .concat(data.nodes.filter(function (n) { return TREATMENTS[n.cls]; }));
+  var degree = {};
+  edgeList.forEach(function (e) {
+    degree[e.from] = (degree[e.from] || 0) + 1;
+    degree[e.to] = (degree[e.to] || 0) + 1;
+  });
+  nodes = new vis.DataSet(drawOrder.map(function (n) {
+    // Large graphs: plain-text tooltips (vis-network sets them as innerText), far cheaper than
+    // thousands of elements made up front.
+    var item = { id: n.id, label: n.label, cls: n.cls, group: n.cls, size: n.size, title: large ? nodeTooltipText(n) : nodeTooltip(n) };
+    if (n.x !== undefined) { item.x = n.x; item.y = n.y; }
+    // Heavier nodes push harder: hubs and treatments get room for their many edges and labels.
+    else { item.mass = 1 + Math.min(3, (degree[n.id] || 0) / 6) + (TREATMENTS[n.cls] ? 1 : 0); }
     return item;
   }));
-  edges = new vis.DataSet(data.edges.map(function (e) {
-    var item = {};
-    for (var k in e) { if (Object.prototype.hasOwnProperty.call(e, k)) { item[k] = e[k]; } }
-    item.title = edgeTooltip(e);
+  var parallel = {};
+  edges = new vis.DataSet(edgeList.map(function (e) {
+    var style = edgeStyle(e);
+    var item = {
+      id: e.id, from: e.from, to: e.to, rel: e.rel, severity: e.severity,
+      width: style.width, dashes: style.dashes, color: edgeColor(e, false)
+    };
+    // Springs between two well-connected nodes (a drug and the disease it treats) are longer,
+    // so the hubs do not pile up in the middle with all their labels.
+    var hub = Math.min(degree[e.from], degree[e.to]) - 1;
+    if (!large && hub > 0) { item.length = Math.round(200 + 30 * Math.sqrt(hub)); }
+    // Several relations between the same two nodes: bend them apart instead of drawing one
+    // over the other.
+    var pair = e.from < e.to ? e.from + "\u0000" + e.to : e.to + "\u0000" + e.from;
+    var nth = parallel[pair] = (parallel[pair] || 0) + 1;
+    if (nth > 1) {
+      var clockwise = (nth % 2 === 0) === (e.from < e.to);
+      item.smooth = { enabled: true, type: clockwise ? "curvedCW" : "curvedCCW", roundness: 0.15 * Math.ceil((nth - 1) / 2) + 0.1 };
+    }
+    if (!large) { item.title = edgeTooltip(e); }
     return item;
   }));
 
-  var large = data.large;
+  function groupOptions(treatmentSize) {
+    var out = {};
+    data.groups.forEach(function (g) {
+      out[g.key] = {
+        shape: g.shape,
+        color: {
+          background: g.color, border: g.border,
+          highlight: { background: g.color, border: "#000000" },
+          hover: { background: g.color, border: "#000000" }
+        }
+      };
+      if (TREATMENTS[g.key]) { out[g.key].font = { size: treatmentSize, color: TREATMENT_COLOR }; }
+    });
+    return out;
+  }
+
+  var empty = data.nodes.length === 0;
   var options = {
     autoResize: true,
+    groups: groupOptions(large ? 15 : TREATMENT_SIZE),
     nodes: {
-      borderWidth: 1.2,
-      font: { size: large ? 11 : 16, face: "system-ui, sans-serif", color: "#1a1a1a", strokeWidth: 3, strokeColor: "#ffffff" },
+      borderWidth: 1.5,
+      borderWidthSelected: 3,
+      font: { size: large ? 11 : LABEL_SIZE, face: "system-ui, sans-serif", color: LABEL_COLOR, strokeWidth: 4, strokeColor: "#ffffff" },
+      // Long labels wrap instead of running over their neighbours.
+      widthConstraint: large ? false : { maximum: 170 },
       // Large graphs: labels appear once zoomed in far enough to read them.
       scaling: { label: { drawThreshold: large ? 9 : 5 } }
     },
     edges: {
-      arrows: { to: { enabled: true, scaleFactor: 0.45 } },
-      smooth: large ? false : { enabled: true, type: "continuous", roundness: 0.25 },
-      font: { size: 10, align: "middle", color: "#4a4a4a", strokeWidth: 3, strokeColor: "#ffffff" },
+      arrows: { to: { enabled: true, scaleFactor: 0.5 } },
+      smooth: large ? false : { enabled: true, type: "continuous", roundness: 0.2 },
+      font: { size: EDGE_LABEL_SIZE, align: "horizontal", face: "system-ui, sans-serif", color: "#333333", strokeWidth: 0, background: "rgba(255,255,255,0.88)" },
       selectionWidth: 1.5,
-      hoverWidth: 0.5
+      hoverWidth: 0.8,
+      chosen: { label: false, edge: true }
     },
-    layout: { randomSeed: data.seed, improvedLayout: !large },
-    interaction: { hover: !large, tooltipDelay: 120, hideEdgesOnDrag: large, hideEdgesOnZoom: large, keyboard: false },
-    physics: large ? { enabled: false } : {
+    // improvedLayout (Kamada-Kawai on clusters) is slow and logs warnings on graphs of more
+    // than about a hundred nodes; forceAtlas2 settles them well from the seeded random start.
+    layout: { randomSeed: data.seed, improvedLayout: data.nodes.length <= 100 },
+    interaction: { hover: !large, tooltipDelay: 300, hideEdgesOnDrag: large, hideEdgesOnZoom: large, keyboard: false },
+    physics: large || empty ? { enabled: false } : {
       enabled: true,
       solver: "forceAtlas2Based",
-      forceAtlas2Based: { gravitationalConstant: -80, centralGravity: 0.01, springLength: 110, springConstant: 0.07, damping: 0.55, avoidOverlap: 0.5 },
-      maxVelocity: 60,
-      minVelocity: 1.5,
-      timestep: 0.45,
-      stabilization: { enabled: true, iterations: 500, updateInterval: 50, fit: true }
+      forceAtlas2Based: { gravitationalConstant: -150, centralGravity: 0.012, springLength: 200, springConstant: 0.05, damping: 0.6, avoidOverlap: data.nodes.length <= 150 ? 0.9 : 0 },
+      maxVelocity: 80,
+      minVelocity: 2.5,
+      timestep: 0.5,
+      stabilization: { enabled: true, iterations: 1500, updateInterval: 25, fit: true }
     }
   };
 
@@ -177,23 +321,240 @@ var mskgStats = { readyMs: null, iterations: 0 };
     mskgStats.readyMs = performance.now();
     mskgReady = true;
     document.body.setAttribute("data-ready", "1");
-    loading.classList.add("done");
+    if (!empty) { loading.classList.add("done"); }
   }
 
   network = new vis.Network(document.getElementById("mynetwork"), { nodes: nodes, edges: edges }, options);
-  if (large) {
+
+  // ---- label sizes --------------------------------------------------------------------------
+  var labelScale = null;
+
+  function applyScale() {
+    if (large || empty) { refreshEdgeLabels(); return; }
+    var scale = network.getScale();
+    var sizes = [
+      Math.max(LABEL_SIZE, MIN_LABEL_PX / scale),
+      Math.max(TREATMENT_SIZE, MIN_TREATMENT_PX / scale),
+      Math.max(EDGE_LABEL_SIZE, MIN_EDGE_LABEL_PX / scale)
+    ].map(function (s) { return Math.round(s * 10) / 10; });
+    var key = sizes.join(",");
+    edgeFontSize = sizes[2];
+    if (key !== labelScale) {
+      labelScale = key;
+      network.setOptions({
+        // Wrap long labels at about 110 px on screen.
+        nodes: { font: { size: sizes[0] }, widthConstraint: { maximum: Math.round(Math.max(170, 110 / scale)) } },
+        groups: groupOptions(sizes[1])
+      });
+      // Node labels have new sizes once drawn: place edge labels around them then.
+      network.once("afterDrawing", refreshEdgeLabels);
+      network.redraw();
+      return;
+    }
+    refreshEdgeLabels();
+  }
+
+  // ---- edge labels and the highlighted neighbourhood -----------------------------------------
+  var selectedNode = null;
+  var selectedEdge = null;
+  var hoveredNode = null;
+  var labelled = {};
+  var dimmed = { nodes: {}, edges: {} };
+
+  function incident(id) { return (outEdges[id] || []).concat(inEdges[id] || []); }
+
+  // Which edges show their relation: those of the selected and the hovered node (or the
+  // selected edge), and, zoomed in, every edge in view. A label is drawn only where it covers
+  // no other edge label, node or node label; the rest stay in the tooltips and the details.
+  var measure = document.createElement("canvas").getContext("2d");
+  var edgeFontSize = EDGE_LABEL_SIZE;
+
+  function overlaps(a, b) { return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2; }
+
+  function shown(e) {
+    var item = edges.get(e.id);
+    var a = nodes.get(e.from);
+    var b = nodes.get(e.to);
+    return item && !item.hidden && a && !a.hidden && b && !b.hidden;
+  }
+
+  function edgeLabelBox(e) {
+    var body = network.body.edges[e.id];
+    var point = null;
+    if (body && body.edgeType && body.edgeType.getPoint) {
+      try { point = body.edgeType.getPoint(0.5); } catch (err) { point = null; }
+    }
+    if (!point) {
+      var p = network.getPositions([e.from, e.to]);
+      point = { x: (p[e.from].x + p[e.to].x) / 2, y: (p[e.from].y + p[e.to].y) / 2 };
+    }
+    measure.font = edgeFontSize + "px system-ui, sans-serif";
+    var w = measure.measureText(e.relLabel).width + 0.4 * edgeFontSize;
+    var h = edgeFontSize * 1.3;
+    return { x1: point.x - w / 2, x2: point.x + w / 2, y1: point.y - h / 2, y2: point.y + h / 2 };
+  }
+
+  // What an edge label must not cover: every node, and the labels that are drawn (not those of
+  // nodes dimmed outside a highlighted neighbourhood).
+  function nodeBoxes() {
+    var boxes = [];
+    nodes.forEach(function (n) {
+      if (n.hidden) { return; }
+      var body = network.body.nodes[n.id];
+      if (!body) { return; }
+      var r = (body.options && body.options.size) || 10;
+      boxes.push({ x1: body.x - r, x2: body.x + r, y1: body.y - r, y2: body.y + r });
+      var size = body.labelModule && body.labelModule.size;
+      if (!dimmed.nodes[n.id] && size && size.width > 0 && body.labelModule.elementOptions.label) {
+        boxes.push({ x1: size.left, x2: size.left + size.width, y1: size.top, y2: size.top + size.height });
+      }
+    });
+    return boxes;
+  }
+
+  function severityRank(e) { return e.severity === "serious" ? (e.fatal ? 0 : 1) : e.severity === "common" ? 2 : 3; }
+
+  function refreshEdgeLabels() {
+    var want = {};
+    if (!empty) {
+      var first = {};
+      [selectedNode, hoveredNode].forEach(function (id) {
+        if (id !== null) { incident(id).forEach(function (e) { first[e.id] = true; }); }
+      });
+      if (selectedEdge !== null) { first[selectedEdge] = true; }
+      var candidates = edgeList.filter(function (e) { return first[e.id]; });
+      if (!large && network.getScale() >= ALL_EDGE_LABELS_SCALE) {
+        var box = document.getElementById("mynetwork").getBoundingClientRect();
+        var tl = network.DOMtoCanvas({ x: 0, y: 0 });
+        var br = network.DOMtoCanvas({ x: box.width, y: box.height });
+        var view = { x1: tl.x, y1: tl.y, x2: br.x, y2: br.y };
+        var positions = network.getPositions();
+        edgeList.forEach(function (e) {
+          if (first[e.id]) { return; }
+          var a = positions[e.from], b = positions[e.to];
+          var mid = { x1: (a.x + b.x) / 2, x2: (a.x + b.x) / 2, y1: (a.y + b.y) / 2, y2: (a.y + b.y) / 2 };
+          if (overlaps(mid, view) && !dimmed.edges[e.id]) { candidates.push(e); }
+        });
+      }
+      var scale = network.getScale();
+      var placed = candidates.length ? nodeBoxes() : [];
+      var pos = network.getPositions(candidates.reduce(function (acc, e) { acc.push(e.from, e.to); return acc; }, []));
+      candidates.map(function (e) {
+        var a = pos[e.from], b = pos[e.to];
+        return [first[e.id] ? 0 : 1, severityRank(e), -Math.hypot(a.x - b.x, a.y - b.y) * scale, e.id, e];
+      }).sort(function (x, y) {
+        return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || (x[3] < y[3] ? -1 : x[3] > y[3] ? 1 : 0);
+      }).forEach(function (row) {
+        var e = row[4];
+        if (!shown(e)) { return; }
+        var lb = edgeLabelBox(e);
+        if (placed.some(function (b) { return overlaps(lb, b); })) { return; }
+        placed.push(lb);
+        want[e.id] = true;
+      });
+    }
+    // vis-network 9.1.2 keeps drawing an edge's old label when it is set to "" (or null), so a
+    // label is hidden by giving it a font too small to draw, and shown at the current size.
+    var updates = [];
+    Object.keys(labelled).forEach(function (id) {
+      if (!want[id]) { updates.push({ id: id, font: { size: 0 } }); delete labelled[id]; }
+    });
+    Object.keys(want).forEach(function (id) {
+      if (labelled[id] !== edgeFontSize) {
+        updates.push({ id: id, label: edgeById[id].relLabel, font: { size: edgeFontSize } });
+        labelled[id] = edgeFontSize;
+      }
+    });
+    if (updates.length) { edges.update(updates); }
+    mskgStats.edgeLabels = Object.keys(labelled).length;
+  }
+
+  function normalFont(id) {
+    return { color: TREATMENTS[clsOf[id]] ? TREATMENT_COLOR : LABEL_COLOR, strokeColor: "#ffffff" };
+  }
+
+  // Highlight a node (or an edge's two ends) with its neighbours; dim everything else.
+  function highlight(nodeIds, edgeIds) {
+    var keepNodes = {};
+    var keepEdges = {};
+    nodeIds.forEach(function (id) {
+      keepNodes[id] = true;
+      incident(id).forEach(function (e) {
+        keepEdges[e.id] = true;
+        keepNodes[e.from] = true;
+        keepNodes[e.to] = true;
+      });
+    });
+    (edgeIds || []).forEach(function (id) { keepEdges[id] = true; });
+    var active = nodeIds.length > 0;
+    var nodeUpdates = [];
+    data.nodes.forEach(function (n) {
+      var dim = active && !keepNodes[n.id];
+      if (dim !== !!dimmed.nodes[n.id]) {
+        if (dim) { dimmed.nodes[n.id] = true; } else { delete dimmed.nodes[n.id]; }
+        nodeUpdates.push({ id: n.id, opacity: dim ? 0.2 : 1, font: dim ? DIM_FONT : normalFont(n.id) });
+      }
+    });
+    if (nodeUpdates.length) { nodes.update(nodeUpdates); }
+    var edgeUpdates = [];
+    edgeList.forEach(function (e) {
+      var dim = active && !keepEdges[e.id];
+      if (dim !== !!dimmed.edges[e.id]) {
+        if (dim) { dimmed.edges[e.id] = true; } else { delete dimmed.edges[e.id]; }
+        edgeUpdates.push({ id: e.id, color: edgeColor(e, dim) });
+      }
+    });
+    if (edgeUpdates.length) { edges.update(edgeUpdates); }
+  }
+
+  function clearSelection() {
+    selectedNode = null;
+    selectedEdge = null;
+    network.unselectAll();
+    highlight([]);
+    refreshEdgeLabels();
+    showHint();
+  }
+
+  // ---- layout, then ready ---------------------------------------------------------------------
+  // The layout is final: show it whole (or, on a --focus page, beside the focus node's details)
+  // and be ready once that is drawn.
+  function settled() {
+    var focus = data.focus && details[data.focus] !== undefined;
+    if (large && !focus) {
+      ready();  // the first drawing, just done, is already the whole graph
+      applyScale();
+      return;
+    }
+    network.fit();
+    if (focus) {
+      selectNode(data.focus, { zoom: false });
+      frameNodes(data.nodes.map(function (n) { return n.id; }), true, false);
+    }
+    applyScale();
     network.once("afterDrawing", ready);
+    network.redraw();
+  }
+
+  if (empty) {
+    // vis-network never reports a stabilised layout for an empty graph: say so and be ready.
+    mskgStats.empty = true;
+    loading.classList.add("empty");
+    loadingText.textContent = "Nothing to draw: no nodes were selected (check the query, --focus or --types).";
+    ready();
+  } else if (large) {
+    network.once("afterDrawing", function () { settled(); });
   } else {
     network.on("stabilizationProgress", function (p) {
       mskgStats.iterations = p.iterations;
       loadingText.textContent = "Laying out the graph… " + Math.round(100 * p.iterations / p.total) + "%";
     });
     network.once("stabilizationIterationsDone", function () {
+      mskgStats.iterations = network.physics.stabilizationIterations;
+      mskgStats.converged = network.physics.stabilized === true;
       // Freeze the settled layout: nodes stay where they are unless physics is turned back on.
       network.setOptions({ physics: { enabled: false } });
-      network.fit();
-      network.once("afterDrawing", ready);
-      network.redraw();
+      settled();
     });
   }
   physicsBox.checked = false;
@@ -201,6 +562,25 @@ var mskgStats = { readyMs: null, iterations: 0 };
     network.setOptions({ physics: large ? { enabled: physicsBox.checked, stabilization: false } : { enabled: physicsBox.checked } });
   });
   document.getElementById("mskg-fit").addEventListener("click", function () { network.fit({ animation: { duration: 300 } }); });
+  // Whatever moved the view (the wheel, a drag, an animation, a script calling moveTo), labels
+  // are resized and edge labels placed again once it has stopped moving.
+  var lastView = null;
+  var viewTimer = null;
+  network.on("afterDrawing", function () {
+    if (!mskgReady || empty) { return; }
+    var at = network.getViewPosition();
+    var view = network.getScale() + ":" + Math.round(at.x) + ":" + Math.round(at.y);
+    if (view === lastView) { return; }
+    lastView = view;
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(applyScale, 80);
+  });
+  network.on("dragEnd", function () { refreshEdgeLabels(); });
+  // vis-network leaves a tooltip up when the pointer leaves the canvas over a node or edge.
+  document.getElementById("mynetwork").addEventListener("mouseleave", function () {
+    var popup = network.interactionHandler && network.interactionHandler.popup;
+    if (popup && popup.hidden === false) { popup.hide(); }
+  });
 
   // ---- filters ------------------------------------------------------------------------------
   var hiddenClasses = {};
@@ -219,6 +599,7 @@ var mskgStats = { readyMs: null, iterations: 0 };
       if (!!e.hidden !== hide) { edgeUpdates.push({ id: e.id, hidden: hide }); }
     });
     if (edgeUpdates.length) { edges.update(edgeUpdates); }
+    refreshEdgeLabels();
   }
 
   function filterRow(container, key, text, count, graphic, hiddenMap, dataName) {
@@ -240,19 +621,24 @@ var mskgStats = { readyMs: null, iterations: 0 };
 
   var classBox = document.getElementById("mskg-classes");
   data.groups.forEach(function (g) {
-    filterRow(classBox, g.key, g.label, g.count, swatch(g.shape, g.color), hiddenClasses, "class");
+    filterRow(classBox, g.key, g.label, g.count, groupSwatch(g.key), hiddenClasses, "class");
   });
   var relationBox = document.getElementById("mskg-relations");
-  data.relations.forEach(function (r) {
-    var label = r.label;
-    filterRow(relationBox, r.iri, label, r.count, null, hiddenRelations, "relation");
+  relations.forEach(function (r) {
+    filterRow(relationBox, r.iri, r.label, r.count, null, hiddenRelations, "relation");
   });
   var edgeLegend = document.getElementById("mskg-edge-legend");
-  [["serious", "serious (thicker: can be fatal)"], ["common", "common"], ["other", "other relation"]].forEach(function (pair) {
-    var row = el("div", "mskg-legend-row");
-    row.appendChild(lineSwatch(data.edge_styles[pair[0]]));
-    row.appendChild(el("span", null, pair[1]));
-    edgeLegend.appendChild(row);
+  var styles = data.edge_styles;
+  [
+    [styles.serious, 0, "serious adverse effect"],
+    [styles.serious, data.fatal_extra_width, "serious, can be fatal"],
+    [styles.common, 0, "common adverse effect"],
+    [styles.other, 0, "other relation"]
+  ].forEach(function (row) {
+    var line = el("div", "mskg-legend-row");
+    line.appendChild(lineSwatch(row[0].color, row[0].width + row[1], row[0].dashes));
+    line.appendChild(el("span", null, row[2]));
+    edgeLegend.appendChild(line);
   });
   Array.prototype.forEach.call(document.querySelectorAll("button.mskg-all"), function (button) {
     button.addEventListener("click", function () {
@@ -266,8 +652,28 @@ var mskgStats = { readyMs: null, iterations: 0 };
 
   // ---- details panel ------------------------------------------------------------------------
   var panel = document.getElementById("mskg-details");
+  var hint = panel.firstElementChild ? panel.firstElementChild.cloneNode(true) : null;
 
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
+  function showHint() {
+    clear(panel);
+    panel.removeAttribute("data-node");
+    panel.removeAttribute("data-edge");
+    panel.classList.remove("open");
+    if (hint) { panel.appendChild(hint.cloneNode(true)); }
+  }
+
+  function openPanel() {
+    clear(panel);
+    panel.classList.add("open");
+    var close = el("button", "mskg-close", "×");
+    close.type = "button";
+    close.title = "Close the details";
+    close.setAttribute("aria-label", "Close the details");
+    close.addEventListener("click", clearSelection);
+    panel.appendChild(close);
+  }
 
   function definitionList(rows) {
     var dl = el("dl");
@@ -304,26 +710,32 @@ var mskgStats = { readyMs: null, iterations: 0 };
     return button;
   }
 
+  function badges(parent, d) {
+    if (d.severity) { parent.appendChild(el("span", "mskg-badge " + d.severity, d.severity)); }
+    if (d.potentially_fatal) { parent.appendChild(el("span", "mskg-badge fatal", "can be fatal")); }
+    if (d.frequency) { parent.appendChild(el("span", "mskg-badge", d.frequency)); }
+  }
+
   function relationItem(e, outgoing) {
-    var d = edgeDetails[e.id] || {};
+    var d = edgeInfo(e);
     var li = el("li", "mskg-rel");
     li.appendChild(el("span", null, (outgoing ? "" : "← ") + d.label + (outgoing ? " → " : " of ")));
     li.appendChild(nodeButton(outgoing ? e.to : e.from));
-    if (d.severity) { li.appendChild(el("span", "mskg-badge " + d.severity, d.severity)); }
-    if (d.potentially_fatal) { li.appendChild(el("span", "mskg-badge fatal", "can be fatal")); }
-    if (d.frequency) { li.appendChild(el("span", "mskg-badge", d.frequency)); }
+    badges(li, d);
     return li;
   }
 
   function showNode(id) {
-    var d = details[id];
-    if (!d) { return; }
-    clear(panel);
+    if (details[id] === undefined) { return; }
+    var d = nodeInfo(id);
+    openPanel();
     panel.setAttribute("data-node", id);
+    panel.removeAttribute("data-edge");
     var g = groupsByKey[clsOf[id]];
     panel.appendChild(el("h2", "mskg-node-label", labelOf[id]));
     var cls = el("div", "mskg-class");
-    if (g) { cls.appendChild(swatch(g.shape, g.color)); }
+    var sw = groupSwatch(clsOf[id]);
+    if (sw) { cls.appendChild(sw); }
     cls.appendChild(el("span", null, d["class"] || (g ? g.label : "")));
     panel.appendChild(cls);
     var iri = el("div", "mskg-iri");
@@ -347,8 +759,8 @@ var mskgStats = { readyMs: null, iterations: 0 };
       d.dosing.forEach(function (reg) {
         var box = el("div", "mskg-dosing");
         box.appendChild(nodeButton(reg.id));
-        if (reg.properties.length) { box.appendChild(definitionList(reg.properties)); }
-        reg.parts.forEach(function (p) { box.appendChild(partBlock(p)); });
+        if (reg.properties && reg.properties.length) { box.appendChild(definitionList(reg.properties)); }
+        (reg.parts || []).forEach(function (p) { box.appendChild(partBlock(p)); });
         panel.appendChild(box);
       });
     }
@@ -366,7 +778,7 @@ var mskgStats = { readyMs: null, iterations: 0 };
       var xl = el("ul", "mskg-xrefs");
       d.identifiers.forEach(function (x) {
         var li = el("li");
-        li.appendChild(linkOrText(x.iri, x.label));
+        li.appendChild(linkOrText(x.iri, x.label || x.iri));
         if (x.relation && x.relation !== "skos:exactMatch") { li.appendChild(el("span", "mskg-iri", " " + x.relation)); }
         xl.appendChild(li);
       });
@@ -379,14 +791,13 @@ var mskgStats = { readyMs: null, iterations: 0 };
   }
 
   function showEdge(eid) {
-    var d = edgeDetails[eid];
-    var e = edges.get(eid);
-    if (!d || !e) { return; }
-    clear(panel);
+    var e = edgeById[eid];
+    if (!e) { return; }
+    var d = edgeInfo(e);
+    openPanel();
     panel.setAttribute("data-edge", eid);
     panel.removeAttribute("data-node");
-    var head = el("h2", null, d.label);
-    panel.appendChild(head);
+    panel.appendChild(el("h2", null, d.label));
     var line = el("div", "mskg-rel");
     line.appendChild(nodeButton(e.from));
     line.appendChild(el("span", null, " → "));
@@ -407,8 +818,10 @@ var mskgStats = { readyMs: null, iterations: 0 };
     }
   }
 
-  function selectNode(id) {
-    if (!details[id]) { return; }
+  // Select a node: its neighbourhood highlighted, its relations labelled, its details shown.
+  // options.zoom (default true) also brings it into view.
+  function selectNode(id, opts) {
+    if (details[id] === undefined) { return; }
     var n = nodes.get(id);
     if (n && n.hidden) {
       // Searching for a filtered-out node shows its class again.
@@ -417,28 +830,98 @@ var mskgStats = { readyMs: null, iterations: 0 };
       delete hiddenClasses[n.cls];
       applyFilters();
     }
+    selectedNode = id;
+    selectedEdge = null;
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: { duration: 350 } });
+    highlight([id]);
+    refreshEdgeLabels();
     showNode(id);
+    if (!opts || opts.zoom !== false) {
+      showNeighbourhood(id);
+    }
   }
   window.mskgSelect = selectNode;
 
+  // Bring nodes into view, in the part of the canvas the details panel leaves free; zoom in
+  // (never out, unless zoomOut) so their labels and the relations' labels have room.
+  function frameNodes(ids, zoomOut, animate) {
+    var visible = ids.filter(function (v) { var n = nodes.get(v); return n && !n.hidden; });
+    if (!visible.length) { return; }
+    var positions = network.getPositions(visible);
+    var xs = [], ys = [];
+    visible.forEach(function (v) { xs.push(positions[v].x); ys.push(positions[v].y); });
+    var box = document.getElementById("mynetwork").getBoundingClientRect();
+    var covered = panel.classList.contains("open") ? panel.getBoundingClientRect().width : 0;
+    var free = Math.max(200, box.width - covered);
+    var margin = 90;  // px on screen, for the labels of the outermost nodes
+    var minX = Math.min.apply(null, xs), maxX = Math.max.apply(null, xs);
+    var minY = Math.min.apply(null, ys), maxY = Math.max.apply(null, ys);
+    var scale = Math.min(
+      Math.max(100, free - 2 * margin) / Math.max(1, maxX - minX),
+      Math.max(100, box.height - 2 * margin) / Math.max(1, maxY - minY),
+      large ? 1.5 : 1.2
+    );
+    if (!zoomOut) { scale = Math.max(scale, network.getScale()); }
+    network.moveTo({
+      position: { x: (minX + maxX) / 2 + covered / 2 / scale, y: (minY + maxY) / 2 },
+      scale: scale,
+      animation: animate ? { duration: 400, easingFunction: "easeInOutQuad" } : false
+    });
+  }
+
+  function showNeighbourhood(id) {
+    var ids = [id];
+    incident(id).forEach(function (e) { ids.push(e.from === id ? e.to : e.from); });
+    frameNodes(ids, false, true);
+  }
+
+  window.mskgClearSelection = clearSelection;
+
+  function selectEdge(eid) {
+    var e = edgeById[eid];
+    if (!e) { return; }
+    selectedNode = null;
+    selectedEdge = eid;
+    highlight([e.from, e.to].filter(function (v, i, a) { return a.indexOf(v) === i; }), [eid]);
+    refreshEdgeLabels();
+    showEdge(eid);
+  }
+
   network.on("click", function (params) {
-    if (params.nodes.length) { showNode(params.nodes[0]); }
-    else if (params.edges.length) { showEdge(params.edges[0]); }
+    if (params.nodes.length) { selectNode(params.nodes[0]); }
+    else if (params.edges.length) { selectEdge(params.edges[0]); }
+    else { clearSelection(); }
   });
+  network.on("hoverNode", function (params) { hoveredNode = params.node; refreshEdgeLabels(); });
+  network.on("blurNode", function () { hoveredNode = null; refreshEdgeLabels(); });
 
   // ---- search -------------------------------------------------------------------------------
   var search = document.getElementById("mskg-search");
   var results = document.getElementById("mskg-results");
   var current = [];
+  var NAME_PROPERTIES = { "schema:proprietaryName": true, "schema:nonProprietaryName": true, "schema:name": true };
+  var searchText = null;
+
+  function buildSearchText() {
+    searchText = {};
+    data.nodes.forEach(function (n) {
+      var d = details[n.id] || {};
+      var words = [n.label].concat(d.alt_labels || []);
+      (d.properties || []).forEach(function (row) {
+        if (NAME_PROPERTIES[row[1]]) { words = words.concat(row[2]); }
+      });
+      words.push(n.id.split("/").pop(), n.id);
+      searchText[n.id] = words.join(" | ").toLowerCase();
+    });
+  }
 
   function matches(query) {
     var q = query.trim().toLowerCase();
     if (!q) { return []; }
+    if (searchText === null) { buildSearchText(); }
     var found = [];
     data.nodes.forEach(function (n) {
-      var text = details[n.id].search;
+      var text = searchText[n.id];
       var at = text.indexOf(q);
       if (at >= 0) {
         var label = n.label.toLowerCase();
@@ -461,7 +944,8 @@ var mskgStats = { readyMs: null, iterations: 0 };
       var li = el("li", i === 0 ? "active" : "");
       li.setAttribute("data-node", id);
       var g = groupsByKey[clsOf[id]];
-      if (g) { li.appendChild(swatch(g.shape, g.color, 12)); }
+      var sw = groupSwatch(clsOf[id], 12);
+      if (sw) { li.appendChild(sw); }
       li.appendChild(el("span", null, labelOf[id]));
       li.appendChild(el("span", "mskg-cls", g ? g.label : ""));
       li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(id); });
