@@ -288,8 +288,7 @@ def split_sparql_constraints(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
     the same results as the per-node evaluation SHACL defines.
     """
     remaining = Graph()
-    for triple in shapes:
-        remaining.add(triple)
+    remaining += shapes
     checks: list[SparqlCheck] = []
     for shape, constraint in shapes.subject_objects(SH.sparql):
         select = shapes.value(constraint, SH.select)
