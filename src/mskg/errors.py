@@ -50,6 +50,11 @@ class QueryError(MskgError):
         super().__init__(text)
 
 
+class RefusedQueryError(QueryError):
+    """A well-formed query that mskg will not run: it would write (UPDATE, LOAD) or fetch (SERVICE,
+    FROM). The endpoint answers it with 403, a malformed query with 400."""
+
+
 class UnknownNameError(MskgError):
     """A named query, drug or other term was not found; the message lists the closest names.
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mskg.errors import QueryError, UnknownNameError, UsageError
+from mskg.errors import QueryError, RefusedQueryError, UnknownNameError, UsageError
 from mskg.paths import default_queries_dir
 from mskg.vocab import PREFIXES
 
@@ -285,7 +285,7 @@ def prepare_query(query: NamedQuery) -> Query:
     except ParseException as exc:
         operations = _update_operations(query.text)
         if operations:
-            raise QueryError(
+            raise RefusedQueryError(
                 f"SPARQL UPDATE ({', '.join(operations)}) is refused: {_READ_ONLY}", name=label
             ) from exc
         raise _syntax_error(exc, label) from exc
@@ -378,12 +378,12 @@ def _refuse_remote(query: Query, label: str) -> None:
             iris.append(
                 f"FROM NAMED <{clause.named}>" if clause.named else f"FROM <{clause.default}>"
             )
-        raise QueryError(f"{', '.join(iris)} is refused: {_READ_ONLY}", name=label)
+        raise RefusedQueryError(f"{', '.join(iris)} is refused: {_READ_ONLY}", name=label)
     for node in _walk(algebra):
         if node.name == "ServiceGraphPattern":
             term = node.term
             shown = term.n3() if hasattr(term, "n3") else f"<{term}>"
-            raise QueryError(f"SERVICE {shown} is refused: {_READ_ONLY}", name=label)
+            raise RefusedQueryError(f"SERVICE {shown} is refused: {_READ_ONLY}", name=label)
 
 
 # --------------------------------------------------------------------------------------------
@@ -766,7 +766,7 @@ def _evaluate(
     def no_service(ctx: Any, part: Any) -> Any:
         # Second line of defence: the algebra was checked, but never let SERVICE reach urlopen.
         if getattr(part, "name", None) == "ServiceGraphPattern":
-            raise QueryError(f"SERVICE is refused: {_READ_ONLY}", name=label)
+            raise RefusedQueryError(f"SERVICE is refused: {_READ_ONLY}", name=label)
         raise NotImplementedError
 
     if not getattr(graph, "context_aware", False):

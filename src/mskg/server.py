@@ -243,7 +243,7 @@ def error_answer(status: int, message: str) -> Answer:
 
 def answer(store: Store, job: Job) -> Answer:
     """Run ``job`` on ``store`` (inside a worker) and serialise the outcome."""
-    from mskg.errors import QueryError, UnknownNameError
+    from mskg.errors import QueryError, RefusedQueryError, UnknownNameError
     from mskg.query import load_query, query_from_text
     from mskg.store import EndpointTimeout, run_query
 
@@ -257,8 +257,10 @@ def answer(store: Store, job: Job) -> Answer:
         result = run_query(named, store, params=job.params, limit=job.max_rows)
     except UnknownNameError as exc:
         return error_answer(404, str(exc))
+    except RefusedQueryError as exc:
+        return error_answer(403, str(exc))
     except QueryError as exc:
-        return error_answer(403 if "refused" in exc.reason else 400, str(exc))
+        return error_answer(400, str(exc))
     except EndpointTimeout as exc:
         return error_answer(504, str(exc))
     except StoreError as exc:
