@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from rdflib import Graph
@@ -69,3 +72,34 @@ def write_extra(graph_dir: Path, body: str, name: str = "extra.ttl") -> Path:
     path = graph_dir / "data" / name
     path.write_text(turtle_prefix_block() + body, encoding="utf-8")
     return path
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/turtle")
+        self.end_headers()
+        self.wfile.write(b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .")
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def http_server() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server that records every request it receives."""
+    requests: list[str] = []
+    handler = type("Recorder", (_Recorder,), {"requests": requests})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()

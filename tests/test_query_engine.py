@@ -4,17 +4,13 @@ inference, the parsed-graph cache and start-up cost."""
 from __future__ import annotations
 
 import csv
-import http.server
 import io
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -238,37 +234,6 @@ def test_binding_reaches_inside_aggregates_and_filters(graph: Graph) -> None:
 # --------------------------------------------------------------------------------------------
 # Read-only: nothing is written, nothing is fetched
 # --------------------------------------------------------------------------------------------
-
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        self.requests.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/turtle")
-        self.end_headers()
-        self.wfile.write(b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .")
-
-    do_POST = do_GET
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def http_server() -> Iterator[tuple[str, list[str]]]:
-    """A local HTTP server that records every request it receives."""
-    requests: list[str] = []
-    handler = type("Recorder", (_Recorder,), {"requests": requests})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize(
@@ -606,7 +571,7 @@ def test_cache_is_written_reused_and_invalidated(
     folder = tmp_path / "cache"
     monkeypatch.setenv("MSKG_CACHE_DIR", str(folder))
     first = cache_module.cached_graph(small_graph)
-    entries = list(folder.glob("graph-*.pickle"))
+    entries = list(folder.glob("graph-*.nt"))
     assert len(entries) == 1 and len(first) == 6
 
     def fail(*args: object) -> Graph:
@@ -626,7 +591,7 @@ def test_cache_is_written_reused_and_invalidated(
     # So does a new file.
     (small_graph / "more.ttl").write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
     assert len(cache_module.cached_graph(small_graph)) == 8
-    entries = list(folder.glob("graph-*.pickle"))
+    entries = list(folder.glob("graph-*.nt"))
     assert len(entries) == 1  # the stale entry was removed
     assert not list(folder.glob(".*.tmp"))  # written atomically: no temporary file left
 
@@ -673,8 +638,8 @@ def test_orphaned_temporary_files_are_pruned(
     folder = tmp_path / "cache"
     monkeypatch.setenv("MSKG_CACHE_DIR", str(folder))
     folder.mkdir()
-    old = folder / ".graph-0123-asserted-abc.pickle.x1y2.tmp"
-    fresh = folder / ".graph-0123-asserted-abc.pickle.z3w4.tmp"  # perhaps another run's
+    old = folder / ".graph-0123-asserted-abc.nt.x1y2.tmp"
+    fresh = folder / ".graph-0123-asserted-abc.nt.z3w4.tmp"  # perhaps another run's
     for tmp in (old, fresh):
         tmp.write_bytes(b"partial")
     two_hours_ago = time.time() - 2 * 3600
@@ -696,8 +661,8 @@ def test_cache_can_be_disabled_and_survives_corruption(
 
     monkeypatch.delenv("MSKG_NO_CACHE")
     cache_module.cached_graph(small_graph)
-    (entry,) = folder.glob("graph-*.pickle")
-    entry.write_bytes(b"not a pickle")
+    (entry,) = folder.glob("graph-*.nt")
+    entry.write_bytes(b"not an entry")
     assert len(cache_module.cached_graph(small_graph)) == 6
     # An unwritable cache location is no reason to fail.
     blocker = tmp_path / "file"

@@ -309,7 +309,7 @@ def test_construct_query(graph: Graph) -> None:
     [
         ("SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT"),
         ("ASK { ?s ?p ?o }", "ASK"),
-        ("CONSTRUCT WHERE { ?s ?p ", "parse"),
+        ("CONSTRUCT WHERE { ?s ?p ", "SPARQL syntax error"),
         (
             "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
             "SERVICE",

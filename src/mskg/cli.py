@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from mskg import __version__
 from mskg.errors import MskgError
+from mskg.terminal import terminal_safe
 
 #: Subcommand name -> (module under mskg.commands, one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MskgError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {terminal_safe(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -105,8 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(
-            f"error: unexpected {type(exc).__name__}: {exc} (a bug in mskg: rerun with --debug "
-            "and report the traceback)",
+            f"error: unexpected {type(exc).__name__}: {terminal_safe(str(exc))} "
+            "(a bug in mskg: rerun with --debug and report the traceback)",
             file=sys.stderr,
         )
         return 2

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from mskg.errors import QueryError, RefusedQueryError, UnknownNameError, UsageError
 from mskg.paths import default_queries_dir
+from mskg.terminal import terminal_safe
 from mskg.vocab import PREFIXES
 
 if TYPE_CHECKING:
@@ -261,9 +262,6 @@ def query_from_text(text: str, name: str = "<expression>") -> NamedQuery:
 # Parsing and the read-only guard
 # --------------------------------------------------------------------------------------------
 
-_UPDATE_WORDS = re.compile(
-    r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
-)
 _READ_ONLY = (
     "mskg query is read-only and answers from the local graph only; it never changes the graph "
     "or fetches a URL"
@@ -273,39 +271,80 @@ _READ_ONLY = (
 def prepare_query(query: NamedQuery) -> Query:
     """Parse and translate ``query``; refuse updates, SERVICE and FROM.
 
-    Raises :class:`QueryError` with line, column and the offending line for a syntax error.
+    The text judged is :func:`engine_text` of the query, the text every store is given to run:
+    the guard and the engine read the same characters. Two independent checks must both pass:
+    a lexical scan for the keywords that write or fetch (:func:`refuse_remote_keywords`) and
+    rdflib's parse of the whole query (:func:`_refuse_remote`).
+    Raises :class:`QueryError` with line, column and the offending line for a syntax error,
+    :class:`RefusedQueryError` for a query that would write or fetch.
     """
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     label = str(query.path) if query.path is not None else query.name
+    text = engine_text(query.text, label)
     try:
-        parsed = parseQuery(query.text)
+        parsed = parseQuery(text)
     except ParseException as exc:
-        operations = _update_operations(query.text)
-        if operations:
-            raise RefusedQueryError(
-                f"SPARQL UPDATE ({', '.join(operations)}) is refused: {_READ_ONLY}", name=label
-            ) from exc
+        refuse_remote_keywords(text, label)  # an update is refused, not called malformed
         raise _syntax_error(exc, label) from exc
     except RecursionError as exc:
         raise QueryError("query too deeply nested to parse", name=label) from exc
     try:
         translated = translateQuery(parsed, initNs=PREFIXES)
     except Exception as exc:  # rdflib raises bare Exception for e.g. an unknown prefix
-        raise _translation_error(exc, query.text, label) from exc
+        raise _translation_error(exc, text, label) from exc
     _refuse_remote(translated, label)
+    refuse_remote_keywords(text, label)
     return translated
 
 
+#: SPARQL's codepoint escapes, which SPARQL 1.1 applies to the whole text before parsing.
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+#: What any engine might still read as one after that: rdflib also takes ``\U`` + 4 digits.
+_ESCAPE_LIKE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+
+
+def engine_text(text: str, label: str = "<query>") -> str:
+    r"""The query with every codepoint escape (``\u0022``, ``\U0001F600``) replaced by its
+    character, everywhere in the text: the one text that the guard judges and every store runs.
+
+    Engines disagree on where these escapes count: rdflib applies them to the whole text before
+    parsing (SPARQL 1.1, section 19.2), Oxigraph only inside strings and IRIs (as SPARQL 1.2
+    does). So ``"a\u0022, ") SERVICE <...> ...`` held a harmless string for one and a live
+    ``SERVICE`` call for the other. Once no escape is left, both read the same characters. An
+    escape of a code point that is not a character (a surrogate, or past U+10FFFF) is a
+    :class:`QueryError`; so is anything still shaped like an escape afterwards (``\u005Cu0022``
+    spells one, ``\U0022`` is malformed), which engines would read differently.
+    """
+    if "\\" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        value = int(match.group(1) or match.group(2), 16)
+        if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+            raise _error_at(
+                text, match.start(), f"{match.group()} is not a Unicode character", label
+            )
+        return chr(value)
+
+    unescaped = _CODEPOINT_ESCAPE.sub(replace, text)
+    leftover = _ESCAPE_LIKE.search(unescaped)
+    if leftover is not None:
+        message = f"{leftover.group()} is ambiguous here: write the character itself"
+        if unescaped == text:  # offsets still those of the text: point at it
+            raise _error_at(text, leftover.start(), message, label)
+        raise QueryError(message, name=label)
+    return unescaped
+
+
 def _update_operations(text: str) -> list[str]:
-    """The operations of ``text`` if it is a SPARQL UPDATE request (parsed, never run)."""
+    """The operations of ``text`` if it is a SPARQL UPDATE request (parsed, never run), to name
+    them in the refusal."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseUpdate
 
-    if not _UPDATE_WORDS.search(_strip_comments(text)):
-        return []
     try:
         update = parseUpdate(text)
     except (ParseException, RecursionError):
@@ -314,8 +353,76 @@ def _update_operations(text: str) -> list[str]:
     return list(dict.fromkeys(names)) or ["empty update"]
 
 
-def _strip_comments(text: str) -> str:
-    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+def _error_at(
+    text: str, offset: int, message: str, label: str, error: type[QueryError] = QueryError
+) -> QueryError:
+    """``error`` pointing at the line and column of a character offset in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return error(
+        message, line=line, column=column, source_line=text.splitlines()[line - 1], name=label
+    )
+
+
+#: Keywords that only a request that writes (SPARQL Update) or fetches (SERVICE, FROM) holds.
+_REMOTE_KEYWORDS = (
+    "SERVICE",
+    "FROM",
+    "LOAD",
+    "INSERT",
+    "DELETE",
+    "CLEAR",
+    "DROP",
+    "CREATE",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
+    "USING",
+)
+#: The tokens that may hold any word: comments, strings and IRIs, delimited as the SPARQL
+#: grammar delimits them (a comment ends at CR or LF; an escape is a backslash and one character).
+_OPAQUE_TOKEN = re.compile(
+    r"""\#[^\r\n]*
+      | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+      | \"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\"
+      | '(?:[^'\\\r\n]|\\.)*'
+      | "(?:[^"\\\r\n]|\\.)*"
+      | <[^<>"{}|^`\\\x00-\x20]*>""",
+    re.VERBOSE | re.DOTALL,
+)
+_REMOTE_WORD = re.compile(
+    rf"(?<![\w?$:])({'|'.join(_REMOTE_KEYWORDS)})(?![\w:])", re.IGNORECASE | re.ASCII
+)
+
+
+def refuse_remote_keywords(text: str, label: str = "<query>") -> None:
+    """Refuse ``text`` if a keyword that writes or fetches stands outside its comments, strings
+    and IRIs, whatever a parser makes of the query.
+
+    The guard's second wall, independent of rdflib: a bare ``SERVICE``, ``FROM``, ``LOAD``,
+    ``INSERT`` ... never belongs to a read-only query over the local graph. It errs on the side
+    of refusing: a prefixed name such as ``ex:a-from`` is refused too.
+    """
+    position = 0
+    code: list[str] = []
+    for match in _OPAQUE_TOKEN.finditer(text):
+        code.append(text[position : match.start()])
+        # Blanked out, not dropped, so that offsets (and line numbers) stay those of the text.
+        code.append(re.sub(r"[^\n]", " ", match.group()))
+        position = match.end()
+    code.append(text[position:])
+    found = _REMOTE_WORD.search("".join(code))
+    if found is None:
+        return
+    word = found.group().upper()
+    what = word if word in ("SERVICE", "FROM") else f"SPARQL UPDATE ({word})"
+    operations = _update_operations(text) if word != "SERVICE" else []
+    if operations:
+        what = f"SPARQL UPDATE ({', '.join(operations)})"
+    raise _error_at(
+        text, found.start(), f"{what} is refused: {_READ_ONLY}", label, RefusedQueryError
+    )
 
 
 def _syntax_error(exc: Any, label: str) -> QueryError:
@@ -844,16 +951,16 @@ def _display(term: Node | None) -> str:
     if term is None:
         return ""
     if isinstance(term, Literal):
-        return str(term)
+        return terminal_safe(str(term))
     if isinstance(term, URIRef):
         iri = str(term)
         for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
             if iri.startswith(namespace) and re.fullmatch(r"[\w.-]*", iri[len(namespace) :]):
                 return f"{prefix}:{iri[len(namespace) :]}"
-        return f"<{iri}>"
+        return terminal_safe(f"<{iri}>")
     if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+        return terminal_safe(f"_:{term}")
+    return terminal_safe(str(term))
 
 
 def _format_table(result: QueryResult) -> str:

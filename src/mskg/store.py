@@ -142,7 +142,7 @@ class Store(ABC):
         ``truncated`` attribute then says whether rows were dropped).
         """
         if guard:
-            check_read_only(sparql, name)
+            sparql = check_read_only(sparql, name)
         return self._query(with_prefixes(sparql), limit, name or "<query>")
 
     @abstractmethod
@@ -968,15 +968,18 @@ def _from_json(term: Mapping[str, str] | None) -> Node | None:
 # --------------------------------------------------------------------------------------------
 
 
-def check_read_only(sparql: str, name: str | None = None) -> None:
-    """Refuse anything but a read-only query over the store (UPDATE, LOAD, SERVICE, FROM).
+def check_read_only(sparql: str, name: str | None = None) -> str:
+    """Refuse anything but a read-only query over the store (UPDATE, LOAD, SERVICE, FROM), and
+    return the text to give the engine: the text the guard judged (:func:`mskg.query.engine_text`).
 
     The guard is :func:`mskg.query.prepare_query` (one guard for every path), which raises
     :class:`QueryError` naming line and column of a syntax error.
     """
-    from mskg.query import query_from_text
+    from mskg.query import engine_text, query_from_text
 
-    _prepare(query_from_text(sparql, name or "<query>"))
+    label = name or "<query>"
+    _prepare(query_from_text(sparql, label))
+    return engine_text(sparql, label)
 
 
 #: Query texts up to this size have their parse cached (:func:`_prepare`).
@@ -1054,8 +1057,8 @@ def run_query(
         return _cap(result, limit)
     prepared = _prepare(query)  # the guard; cached: bind_parameters only reads it
     bound = q.bind_parameters(store.view(), query, prepared, params)
-    text = inject_values(query.text, bound)
     label = str(query.path) if query.path is not None else query.name
+    text = inject_values(q.engine_text(query.text, label), bound)
     result = store.query(text, limit=limit, guard=False, name=label)
     result.bindings = bound
     return result

@@ -188,20 +188,14 @@ def group_of(attrs: dict[str, Any]) -> Group:
 
 
 def construct(graph: Graph, query_text: str, name: str | None = None) -> Graph:
-    """The graph a SPARQL CONSTRUCT query returns; any other query form is refused."""
-    from rdflib import Graph as RdfGraph
-    from rdflib.plugins.sparql import prepareQuery
+    """The graph a SPARQL CONSTRUCT query returns; any other query form is refused.
 
-    from mskg.vocab import PREFIXES
+    The query goes through the one read-only guard (:func:`mskg.query.prepare_query`).
+    """
+    from mskg.query import prepare_query, query_from_text, run_query
 
-    try:
-        query = prepareQuery(query_text, initNs=PREFIXES)
-    except Exception as exc:  # pyparsing and rdflib raise several types
-        line = getattr(exc, "lineno", None)
-        column = getattr(exc, "col", None)
-        reason = getattr(exc, "msg", None) or str(exc).splitlines()[0]
-        raise QueryError(f"cannot parse SPARQL: {reason}", line, column, name=name) from exc
-    form = query.algebra.name
+    query = query_from_text(query_text, name or "<query>")
+    form = prepare_query(query).algebra.name
     if form != "ConstructQuery":
         kind = form.replace("Query", "").upper() or form
         raise QueryError(
@@ -209,28 +203,9 @@ def construct(graph: Graph, query_text: str, name: str | None = None) -> Graph:
             f"this is a {kind} query",
             name=name,
         )
-    if query.algebra.get("datasetClause"):
-        raise QueryError("FROM / FROM NAMED would fetch other graphs; remove them", name=name)
-    if _has_service(query.algebra):
-        raise QueryError("SERVICE would query another endpoint; remove it", name=name)
-    try:
-        result = graph.query(query)
-    except Exception as exc:
-        raise QueryError(f"query failed: {exc}", name=name) from exc
-    out = RdfGraph()
-    for triple in result:
-        out.add(triple)  # type: ignore[arg-type]
-    return out
-
-
-def _has_service(node: Any) -> bool:
-    if getattr(node, "name", None) == "ServiceGraphPattern":
-        return True
-    if isinstance(node, dict):
-        return any(_has_service(v) for v in node.values())
-    if isinstance(node, list | tuple):
-        return any(_has_service(v) for v in node)
-    return False
+    result = run_query(query, graph)
+    assert result.graph is not None  # a CONSTRUCT query always returns a graph
+    return result.graph
 
 
 def _names(attrs: dict[str, Any]) -> list[str]:
