@@ -7,7 +7,8 @@
     :mod:`mskg.loader` (via the parsed-graph cache of :mod:`mskg.cache`). Nothing to start.
 ``oxigraph:PATH``
     an on-disk Oxigraph store opened with pyoxigraph; persistent between runs, filled by
-    ``mskg load``. 30-100x faster than rdflib from about 10^5 triples.
+    ``mskg load``, which replaces only a store it made (see :class:`OxigraphStore`). 30-100x
+    faster than rdflib from about 10^5 triples.
 ``sparql:URL``
     any SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, QLever, Virtuoso, GraphDB), spoken
     to over HTTP with the standard library. ``mskg load`` writes to it with the SPARQL 1.1 Graph
@@ -95,7 +96,8 @@ def open_store(
     rdflib graph to wrap; the other stores hold their own data and ignore it. ``read_only`` opens
     an Oxigraph store so that several processes may read it at once; ``create`` lets an Oxigraph
     store that does not exist yet be created (``mskg load``), otherwise a missing store is an
-    error. ``timeout`` is the HTTP timeout, in seconds, of a SPARQL endpoint.
+    error; with ``create`` an existing path must be an empty folder or a store mskg made.
+    ``timeout`` is the HTTP timeout, in seconds, of a SPARQL endpoint.
     """
     parsed = parse_store_spec(spec)
     if parsed.kind == "memory":
@@ -308,15 +310,25 @@ class MemoryStore(Store):
 class OxigraphStore(Store):
     """An on-disk Oxigraph store, through pyoxigraph (imported here only).
 
-    Loads are atomic: :meth:`load` builds the new store in a fresh directory beside ``PATH``
-    (a hard-linked backup of the current one for ``append``), bulk-loads into it, and only then
-    swaps the directories by renaming. A failed load deletes the new directory and leaves the
-    store as it was. Readers that opened the old store keep reading it until they reopen.
+    Loads are atomic: :meth:`load` builds the new store in a fresh staging folder beside
+    ``PATH`` (a hard-linked backup of the current one for ``append``), bulk-loads into it, and
+    only then swaps the directories by renaming. A failed load deletes the staging folder and
+    leaves the store as it was. Readers that opened the old store keep reading it until they
+    reopen.
+
+    mskg only ever replaces or deletes folders it provably made: a store it made holds
+    ``mskg-store.json`` (:data:`STORE_MARKER`), a staging folder holds ``mskg-staging.json``
+    (:data:`STAGING_MARKER`) from the moment it exists. A load refuses a ``PATH`` that exists
+    and is anything but an empty folder or an mskg store (a file, a folder of other files, an
+    Oxigraph store made by another tool or an earlier mskg); reading any Oxigraph store
+    (``read_only``) stays allowed.
 
     Writers (:meth:`load`, and opening with ``read_only=False``) hold an exclusive lock on
-    ``.NAME.lock`` beside ``PATH`` (``fcntl.flock``; the file is removed again on release). Only
-    a writer holding it repairs what a crashed load left (:func:`_recover_swap`), so a reader
-    opening the store can never undo a load that is in the middle of its swap.
+    ``.NAME.lock`` beside ``PATH`` (``fcntl.flock``; the file is removed again on release).
+    Whoever opens the store, reader or writer, repairs what a crashed load left
+    (:func:`_recover_swap`: a store left parked by a crash between the two renames is put back)
+    only if it gets that lock at once: a load in the middle of its swap holds it, and finishes
+    the swap itself while the others wait for it.
     """
 
     kind = "oxigraph"
@@ -326,16 +338,14 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self._store: Any = None
         if read_only:
-            _wait_for_swap(self.path)
+            if _swap_interrupted(self.path):
+                _repair(self.path, read_only=True)
         elif self.path.parent.is_dir():
-            with _write_lock(self.path, wait=False) as locked:
-                if locked:  # else a load is running: it finishes its own swap
-                    _recover_swap(self.path)
+            _repair(self.path, read_only=False)
+            if create:
+                _check_replaceable(self.path)
         if not create and not _is_oxigraph_dir(self.path):
-            raise StoreError(
-                f"{self.path}: no Oxigraph store here; create one with "
-                f"`mskg load --store oxigraph:{path}`"
-            )
+            raise StoreError(_missing_store_message(self.path, path))
 
     @property
     def store(self) -> Any:
@@ -350,8 +360,12 @@ class OxigraphStore(Store):
         try:
             if self.read_only:
                 return pyoxigraph.Store.read_only(str(self.path))
+            fresh = _absent_or_empty(self.path)
             self.path.mkdir(parents=True, exist_ok=True)
-            return pyoxigraph.Store(str(self.path))
+            store = pyoxigraph.Store(str(self.path))
+            if fresh:  # an empty store made here is mskg's: later loads may replace it
+                _write_marker(self.path, STORE_MARKER, "loaded")
+            return store
         except OSError as exc:
             hint = ""
             if "lock" in str(exc).lower():
@@ -412,31 +426,33 @@ class OxigraphStore(Store):
                 raise StoreError(
                     f"{self.path}: another `mskg load` is writing this store; wait for it to end"
                 )
-            _recover_swap(self.path)
+            foreign = _recover_swap(self.path)
+            if foreign:
+                names = ", ".join(str(p) for p in foreign)
+                print(f"warning: left alone, not made by mskg: {names}", file=sys.stderr)
+            _check_replaceable(self.path)
             return self._load_locked(paths, append, progress)
 
     def _load_locked(self, paths: Sequence[Path], append: bool, progress: bool | None) -> int:
         import pyoxigraph
 
-        try:
-            staging = Path(
-                tempfile.mkdtemp(prefix=f".{self.path.name}.loading-", dir=self.path.parent)
-            )
-        except OSError as exc:
-            raise StoreError(f"{self.path.parent}: cannot create a staging folder: {exc}") from exc
+        staging = _make_staging(self.path)
+        # The store is built one level down: backup() must create its directory itself, and the
+        # staging folder has to carry its marker from the first moment to be cleaned up safely.
+        built = staging / "store"
         new: Any = None
         try:
             if append and _is_oxigraph_dir(self.path):
-                staging.rmdir()  # backup() wants to create the directory itself
-                self.store.backup(str(staging))  # hard links: cheap on one file system
-            new = pyoxigraph.Store(str(staging))
+                self.store.backup(str(built))  # hard links: cheap on one file system
+            new = pyoxigraph.Store(str(built))
             for path in paths:
                 _bulk_load(new, path, progress)
             new.flush()
             total = len(new)
             new = None  # close both databases before the rename
             self.close()
-            _swap_dirs(staging, self.path)
+            _write_marker(built, STORE_MARKER, "loaded")  # backup() does not copy the old one
+            _swap_dirs(built, self.path)
         except BaseException as exc:
             # The staging store must be closed before its folder is deleted: RocksDB writes its
             # files back when it closes, and would re-create the folder. It is referenced here and
@@ -449,28 +465,121 @@ class OxigraphStore(Store):
             if isinstance(exc, OSError):
                 raise StoreError(f"{self.path}: load failed: {exc}") from None
             raise
+        shutil.rmtree(staging, ignore_errors=True)  # only its marker is left in it
         return total
 
     def describe(self) -> str:
         return f"oxigraph:{self.path}" + (" (read-only)" if self.read_only else "")
 
 
+#: Marks a folder as an Oxigraph store mskg made, which a later load may replace. RocksDB ignores
+#: foreign files in its folder, and ``Store.backup()`` does not copy them.
+STORE_MARKER = "mskg-store.json"
+#: Marks a staging folder of ``mskg load``: only folders that carry it are ever cleaned up.
+STAGING_MARKER = "mskg-staging.json"
+
+
 def _is_oxigraph_dir(path: Path) -> bool:
     return path.is_dir() and ((path / "CURRENT").is_file() or any(path.glob("*.sst")))
 
 
-def _swap_dirs(new: Path, target: Path) -> None:
-    """Put directory ``new`` at ``target``; the old ``target`` is renamed away, then deleted.
+def _marker(folder: Path, name: str) -> dict[str, Any] | None:
+    """mskg's marker file ``name`` in ``folder`` (a real folder, not a link), or None."""
+    if folder.is_symlink() or not folder.is_dir():
+        return None
+    try:
+        data = json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("made_by") == "mskg" else None
 
-    Two renames: between them ``target`` is briefly absent; if the second fails the first is
-    undone, and :func:`_recover_swap` (run by the next writer) undoes a swap a crash interrupted.
-    """
-    if not target.exists():
-        os.replace(new, target)
+
+def _write_marker(folder: Path, name: str, stamp: str) -> None:
+    """Write marker ``name`` into ``folder``: ``{"made_by": "mskg", "version", stamp: now}``."""
+    from datetime import UTC, datetime
+
+    from mskg import __version__
+    from mskg.atomic import atomic_write
+
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    atomic_write(folder / name, json.dumps({"made_by": "mskg", "version": __version__, stamp: now}))
+
+
+def _absent_or_empty(path: Path) -> bool:
+    if not os.path.lexists(path):
+        return True
+    try:
+        return path.is_dir() and not path.is_symlink() and next(path.iterdir(), None) is None
+    except OSError:
+        return False
+
+
+def _remove_if_empty(folder: Path) -> bool:
+    """Remove ``folder`` if it is an empty directory, where nothing can be lost; True if gone."""
+    if folder.is_symlink():
+        return False
+    try:
+        folder.rmdir()  # refuses a folder that is not empty, even one filled meanwhile
+    except OSError:
+        return False
+    return True
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse to load into ``path`` unless it is absent, an empty folder or a store mskg made:
+    a load replaces the whole folder."""
+    if _absent_or_empty(path) or _marker(path, STORE_MARKER) is not None:
         return
+    if path.is_symlink():
+        raise StoreError(
+            f"{path}: is a symbolic link; mskg load replaces the store folder by renaming and "
+            f"will not replace a link: give the folder it points to ({os.path.realpath(path)}) "
+            "or a new path"
+        )
+    if not path.is_dir():
+        raise StoreError(
+            f"{path}: is a file, not a store folder; mskg load will not replace it: choose a new "
+            "path, or an empty folder"
+        )
+    if _is_oxigraph_dir(path):
+        raise StoreError(
+            f"{path}: is an Oxigraph store that mskg did not make (no {STORE_MARKER}: another "
+            "tool or an earlier mskg made it); mskg load will not replace it: load into a new "
+            "path or, if it is yours to replace, delete it yourself first"
+        )
+    raise StoreError(
+        f"{path}: is a folder that is not an mskg store; mskg load will not replace what is in "
+        "it: choose a new path, or an empty folder"
+    )
+
+
+def _make_staging(target: Path) -> Path:
+    """A new staging folder beside ``target``, marked as mskg's before anything goes into it."""
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=target.parent))
+        _write_marker(staging, STAGING_MARKER, "started")
+    except OSError as exc:
+        raise StoreError(f"{target.parent}: cannot create a staging folder: {exc}") from exc
+    return staging
+
+
+def _swap_dirs(new: Path, target: Path) -> None:
+    """Put directory ``new`` at ``target``; the old ``target``, a store mskg made, is renamed
+    away, then deleted.
+
+    An absent or empty ``target`` is replaced by one rename. Otherwise there are two: between
+    them ``target`` is briefly absent; if the second fails the first is undone, and
+    :func:`_recover_swap` undoes a swap a crash interrupted. The old store is parked at
+    ``.NAME.old``, or at a fresh ``.NAME.old-XXXXXXXX`` if a folder mskg did not make is there.
+    """
+    if _absent_or_empty(target):
+        os.replace(new, target)  # rename(2) replaces an empty directory in one step
+        return
+    if _marker(target, STORE_MARKER) is None:  # load() checked; this guards any other caller
+        raise StoreError(f"{target}: not a store mskg made; left as it is")
     old = _old_dir(target)
-    if old.exists():
-        shutil.rmtree(old)
+    if os.path.lexists(old):  # not mskg's: _recover_swap deleted that one
+        old = Path(tempfile.mkdtemp(prefix=f"{old.name}-", dir=target.parent))
     os.replace(target, old)
     try:
         os.replace(new, target)
@@ -484,28 +593,111 @@ def _old_dir(target: Path) -> Path:
     return target.with_name(f".{target.name}.old")
 
 
-def _recover_swap(target: Path) -> None:
+def _old_dirs(target: Path) -> list[Path]:
+    """``.NAME.old`` and ``.NAME.old-*`` beside ``target``, whoever made them."""
+    spares = sorted(target.parent.glob(f".{glob.escape(target.name)}.old-*"))
+    return [p for p in (_old_dir(target), *spares) if os.path.lexists(p)]
+
+
+def _parked_stores(target: Path) -> list[Path]:
+    """Stores mskg made that a swap renamed away from ``target``, the most recently loaded
+    first (that one was in place last)."""
+    marked = [(m, p) for p in _old_dirs(target) if (m := _marker(p, STORE_MARKER)) is not None]
+    return [p for m, p in sorted(marked, key=lambda mp: str(mp[0].get("loaded", "")), reverse=True)]
+
+
+def _swap_interrupted(target: Path) -> bool:
+    # An empty folder at ``target`` counts as absent: someone may have made it after a crash.
+    return _absent_or_empty(target) and bool(_parked_stores(target))
+
+
+def _restore_hint(old: Path, target: Path) -> str:
+    import shlex
+
+    move = f"mv {shlex.quote(str(old))} {shlex.quote(str(target))}"
+    return f"the data is in {old}: restore it with `{move}`"
+
+
+def _missing_store_message(target: Path, given: Path | str) -> str:
+    """No store at ``target``: say how to restore a parked one by hand rather than advise a
+    load, which would replace the data it holds."""
+    create = f"create one with `mskg load --store oxigraph:{given}`"
+    if not _absent_or_empty(target):
+        return f"{target}: no Oxigraph store here; {create}"
+    parked = _parked_stores(target)
+    if parked:
+        return (
+            f"{target}: no Oxigraph store here: an `mskg load` was interrupted mid-swap and, "
+            f"unless one is still running, {_restore_hint(parked[0], target)}"
+        )
+    for old in _old_dirs(target):
+        if _is_oxigraph_dir(old):
+            return (
+                f"{target}: no Oxigraph store here; an Oxigraph store that mskg did not mark as "
+                f"its own is beside it: if it is this store, {_restore_hint(old, target)}; "
+                f"else {create}"
+            )
+    return f"{target}: no Oxigraph store here; {create}"
+
+
+def _recover_swap(target: Path) -> list[Path]:
     """Repair what a crashed load left beside ``target``; call only under :func:`_write_lock`.
 
-    Crashed between the two renames of :func:`_swap_dirs` (``target`` absent): the old store is
-    put back. An old store left after the swap, and staging folders of crashed loads, are deleted.
+    Crashed between the two renames of :func:`_swap_dirs` (``target`` absent, or an empty
+    folder): the store parked by the swap is put back. Stores mskg parked after a finished swap
+    (an mskg store is in place), mskg's staging folders of crashed loads, and empty
+    ``.NAME.loading-*`` / ``.NAME.old-*`` folders are deleted. Folders with these names that mskg
+    did not mark are left alone, and returned for a warning.
     """
-    old = _old_dir(target)
-    try:
-        if old.exists() and not target.exists():
-            os.replace(old, target)
-        elif old.exists():
+    parked = _parked_stores(target)
+    if parked and _absent_or_empty(target):
+        try:
+            os.replace(parked[0], target)
+        except OSError as exc:
+            raise StoreError(
+                f"{target}: cannot put back the store an interrupted load left: {exc}; "
+                f"{_restore_hint(parked[0], target)}"
+            ) from exc
+        parked.pop(0)
+    if _marker(target, STORE_MARKER) is not None:  # else a parked store may be the only copy
+        for old in parked:
             shutil.rmtree(old, ignore_errors=True)
-        for stale in target.parent.glob(f".{glob.escape(target.name)}.loading-*"):
+    foreign: list[Path] = []
+    for stale in sorted(target.parent.glob(f".{glob.escape(target.name)}.loading-*")):
+        if _marker(stale, STAGING_MARKER) is not None:
             shutil.rmtree(stale, ignore_errors=True)
-    except OSError as exc:
-        raise StoreError(f"{target}: cannot repair an interrupted load: {exc}") from exc
+        elif not _remove_if_empty(stale):
+            foreign.append(stale)
+    for old in _old_dirs(target):
+        if old in parked:
+            continue
+        if old == _old_dir(target) or not _remove_if_empty(old):
+            foreign.append(old)
+    return foreign
+
+
+def _repair(target: Path, *, read_only: bool) -> None:
+    """Run :func:`_recover_swap` if the write lock is free at once; if a load holds it, wait for
+    that load to finish its own swap (it is never undone from outside)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            locked = stack.enter_context(_write_lock(target, wait=False))
+        except StoreError:
+            if not read_only:
+                raise
+            # A reader without the right to write the folder cannot repair: it still opens the
+            # store if it is there, or says where the data is and how to restore it.
+            locked = False
+        if locked:
+            _recover_swap(target)
+            return
+    _wait_for_swap(target)
 
 
 def _wait_for_swap(target: Path, seconds: float = 2.0) -> None:
-    """A reader that arrives between the two renames of a swap waits for the second one."""
+    """An opener that arrives between the two renames of a load's swap waits for the second."""
     deadline = time.monotonic() + seconds
-    while not target.exists() and _old_dir(target).exists() and time.monotonic() < deadline:
+    while _swap_interrupted(target) and time.monotonic() < deadline:
         time.sleep(0.02)
 
 

@@ -19,7 +19,12 @@ atomic: a failed load (bad syntax, full disk, interrupted) leaves the store as i
   oxigraph:PATH  the new store is bulk-loaded into a directory beside PATH, then swapped in
                  by renaming; a server that had the old store open must be restarted. One
                  load at a time: a second load into PATH fails while one runs (lock file
-                 .NAME.lock beside PATH, removed when the load ends).
+                 .NAME.lock beside PATH, removed when the load ends). PATH must be new, an
+                 empty folder or a store mskg made (it holds mskg-store.json): a file, a
+                 folder of other files or an Oxigraph store made otherwise is refused, never
+                 replaced. A crash between the two renames is put right by the next command
+                 that opens PATH (the store is renamed back from .NAME.old); folders beside
+                 PATH that mskg did not make are left alone.
   sparql:URL     one SPARQL 1.1 Graph Store Protocol request on the default graph (PUT, or
                  POST with --append) to --gsp URL (default: .../query -> .../store for an
                  Oxigraph server, .../sparql -> .../data for Fuseki); the server applies it as
