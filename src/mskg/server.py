@@ -11,7 +11,14 @@ Routes::
 
 Results are content-negotiated (``Accept``, or ``format=json|xml|csv|tsv|ttl|nt|jsonld``):
 W3C SPARQL 1.1 Query Results JSON (default), XML, CSV and TSV for SELECT and ASK; Turtle
-(default), N-Triples or JSON-LD for CONSTRUCT and DESCRIBE. Every answer carries CORS headers.
+(default), N-Triples or JSON-LD for CONSTRUCT and DESCRIBE. In XML, a character XML 1.0 does not
+allow (a C0 control other than tab, LF and CR; U+FFFE, U+FFFF; a lone surrogate) is written as
+U+FFFD, so the document stays well-formed.
+
+No CORS headers are sent unless ``--cors`` names the origins whose web pages may read the answers
+(``ServerConfig.cors``): the endpoint is local by default, and ``Access-Control-Allow-Origin: *``
+would let any page the user opens query it. ``--cors '*'`` allows every origin; otherwise the
+request's ``Origin`` is echoed when it is one of those named (with ``Vary: Origin``).
 
 Safety:
 
@@ -27,6 +34,12 @@ Safety:
   (``ThreadingHTTPServer``) never run a query themselves, so one long query blocks nobody.
   A request waits at most ``queue_timeout`` (default: ``max(timeout, 10 s)``) for a free worker
   before it gets 503; the listen backlog is 64 connections.
+* fair share: a client, known by its remote address, holds at most ``per_client`` workers at
+  once (``--per-client``; default: half the pool, rounded up); its further requests wait, within
+  ``queue_timeout`` like any other. A worker that comes free goes to the waiting request whose
+  client holds the fewest workers, the one waiting longest among those, so a client sending
+  many runaway queries slows down itself, not the others. Behind a reverse proxy every client
+  has the proxy's address: they share one client's workers.
 * with a ``sparql:`` store the query runs on the upstream endpoint, and ``--timeout`` stops
   only the local side: the worker's HTTP request gives up (504) and its connection is closed,
   or the worker is killed, which closes it too. **Closing the connection does not stop the
@@ -39,33 +52,53 @@ Safety:
   ``mskg serve`` prints this warning when it starts on a ``sparql:`` store.
 * at most ``max_rows`` rows, or triples of a CONSTRUCT / DESCRIBE, are returned (header
   ``X-MSKG-Truncated: true`` when cut);
-  request bodies over ``max_request_bytes`` get 413; idle connections time out.
+  request bodies over ``max_request_bytes`` get 413.
+* a named query is a name from the list of ``/queries``, never a path: any other name gets 404
+  before a worker sees it, and the worker looks it up again.
+* a request (line, headers and body) must arrive within ``request_read_timeout`` seconds of the
+  server starting to wait for it, idle keep-alive time included; a client sending a byte now
+  and then is cut off then. A body framed in any way but one ``Content-Length`` (chunked,
+  duplicate or invalid lengths) is refused and its connection closed, so the rest of it is
+  never read as another request.
+* a client hanging up early is normal traffic: no traceback in the log, and any other error in
+  a connection is one line.
 * bound to 127.0.0.1 unless ``--host`` says otherwise.
 
-The workers open the store read-only (Oxigraph) or each parse the graph (memory). They do not
-see a later ``mskg load``: restart the server after loading.
+The workers open the store read-only (Oxigraph) or each parse the graph (memory), and each
+reports the generation of the data it opened (:func:`store_generation`). A ``mskg load`` into
+the served store is noticed before the next query (the pool looks at most every 0.5 s): one
+worker is started on the new data and, once it is ready, the idle workers of the old data are
+replaced, the busy ones when their query ends. Once one answer has come from the new data, no
+later request is answered from the old (a query already running when the switch happens still
+finishes on the old data). A load that fails changes nothing on disk, and a store no worker can
+open leaves the old workers answering (one line on stderr).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
+import io
 import json
-import queue
+import re
+import socket
 import sys
 import threading
 import time
-import traceback
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from mskg.errors import MskgError, StoreError, UsageError
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
+
+    from _typeshed import WriteableBuffer
 
     from mskg.query import QueryResult
     from mskg.store import Store
@@ -76,6 +109,14 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_WORKERS = 4
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_REQUEST_BYTES = 1 << 20
+#: Seconds a client has to send a whole request (line, headers, body), from when the server
+#: starts waiting for it: a keep-alive connection idles at most this long between requests.
+DEFAULT_REQUEST_READ_TIMEOUT = 30.0
+#: After refusing a badly framed body, how long (and how many bytes) the server keeps reading
+#: and dropping what the client still sends before closing: closing a socket with unread input
+#: sends a reset, which can destroy the error answer before the client reads it.
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 1 << 20
 #: The shortest wait for a free worker (``queue_timeout`` defaults to max(timeout, this)).
 MIN_QUEUE_TIMEOUT = 10.0
 #: Connections the kernel queues before the server accepts them (``listen`` backlog).
@@ -168,11 +209,27 @@ def render(result: QueryResult, fmt: str) -> tuple[str, bytes]:
     return f"{mime}; charset=utf-8", text.encode("utf-8")
 
 
+#: Characters XML 1.0 does not allow in a document, even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_escape(text: str, quote: bool = True) -> str:
+    """``text`` escaped for XML content (or an attribute, with ``quote``); every character XML
+    1.0 does not allow becomes U+FFFD, and CR a character reference so that it survives
+    parsing (a parser turns a raw CR into LF)."""
+    return html.escape(_NOT_XML.sub("\ufffd", text), quote=quote).replace("\r", "&#13;")
+
+
 def results_xml(result: QueryResult) -> str:
-    """W3C SPARQL Query Results XML Format."""
+    """W3C SPARQL Query Results XML Format.
+
+    A value holding a character XML 1.0 does not allow (a C0 control other than tab, LF and CR;
+    U+FFFE, U+FFFF; a lone surrogate) has it replaced by U+FFFD: the document stays
+    well-formed, at the price of that character.
+    """
     from rdflib import BNode, Literal, URIRef
 
-    esc = html.escape
+    esc = xml_escape
     out = ['<?xml version="1.0" encoding="utf-8"?>']
     out.append('<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
     out.append("  <head>")
@@ -241,17 +298,35 @@ def error_answer(status: int, message: str) -> Answer:
     return Answer(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
 
 
+def named_query_file(name: str) -> Path:
+    """The file of the named query ``name``: a name from :func:`mskg.query.query_names` of the
+    served queries folder, never a path. Anything else (``/etc/passwd``, ``../x``, ``/tmp/x.rq``)
+    raises :class:`UnknownNameError` with the closest names, and no file is opened."""
+    from mskg.errors import UnknownNameError
+    from mskg.paths import default_queries_dir
+    from mskg.query import QUERY_SUFFIX, query_names
+
+    folder = default_queries_dir()
+    names = query_names(folder)
+    if name not in names:
+        # difflib over a 64 KB name would take seconds: a long name gets no suggestions.
+        shown = name if len(name) <= 200 else name[:200] + "..."
+        raise UnknownNameError("query", shown, names if len(name) <= 200 else [], see="/queries")
+    return folder / f"{name}{QUERY_SUFFIX}"
+
+
 def answer(store: Store, job: Job) -> Answer:
     """Run ``job`` on ``store`` (inside a worker) and serialise the outcome."""
     from mskg.errors import QueryError, RefusedQueryError, UnknownNameError
-    from mskg.query import load_query, query_from_text
+    from mskg.query import query_from_text, read_query
     from mskg.store import EndpointTimeout, run_query
 
     try:
         if job.kind == "graph":
             return _graph_page(store)
         if job.kind == "named":
-            named = load_query(job.query)
+            # Checked again here: a job reaching a worker by another way is still only a name.
+            named = read_query(named_query_file(job.query), job.query)
         else:
             named = query_from_text(job.query, "query")
         result = run_query(named, store, params=job.params, limit=job.max_rows)
@@ -302,7 +377,7 @@ def _worker_main(conn: Connection, spec: str, graph_dir: str | None, timeout: fl
     except BaseException as exc:
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
-    conn.send(("ready", ""))
+    conn.send(("ready", store_generation(spec, graph_dir)))  # after opening: see _admit
     while True:
         try:
             job = conn.recv()
@@ -311,9 +386,16 @@ def _worker_main(conn: Connection, spec: str, graph_dir: str | None, timeout: fl
         try:
             reply = answer(store, job)
         except Exception as exc:
-            reply = error_answer(500, f"internal error: {type(exc).__name__}: {exc}")
-            traceback.print_exc(file=sys.stderr)
+            message = f"internal error: {one_line(exc)}"
+            reply = error_answer(500, message)
+            print(f"mskg serve: query worker: {message}", file=sys.stderr)
         conn.send(reply)
+
+
+def one_line(exc: BaseException) -> str:
+    """``TYPE: message`` on one line, for the log."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def worker_entry() -> None:
@@ -324,15 +406,53 @@ def worker_entry() -> None:
     _worker_main(Connection(fd), spec, graph_dir, timeout)
 
 
+def store_generation(spec: str, graph_dir: str | None) -> str | None:
+    """Which data the store ``spec`` holds on disk now: a short text that every ``mskg load``
+    changes (and, for the memory store, every edit of a graph file). None for a ``sparql:``
+    store, which has no generation here, or when it cannot be told just now (a load between its
+    two renames, a missing folder): None never makes the pool switch.
+
+    Oxigraph: the device and inode of the store folder, as a load renames a new folder into
+    place (a failed load renames nothing). Memory: a digest of the path, size and modification
+    time of every graph file. Both are a few ``stat`` calls.
+    """
+    from mskg.storespec import parse_store_spec
+
+    parsed = parse_store_spec(spec)
+    try:
+        if parsed.kind == "oxigraph":
+            status = Path(parsed.location).expanduser().stat()
+            return f"{status.st_dev}:{status.st_ino}"
+        if parsed.kind == "memory":
+            from mskg.loader import graph_files
+
+            digest = hashlib.sha256()
+            for path in graph_files(graph_dir):
+                status = path.stat()
+                digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+            return digest.hexdigest()[:32]
+    except (OSError, MskgError):
+        return None
+    return None
+
+
 class _Worker:
     """One worker: a fresh ``python`` subprocess (never a fork of the threaded server, and no
     re-import of the caller's ``__main__`` as multiprocessing's spawn would do), talking over a
-    socket pair with pickled :class:`Job` and :class:`Answer` objects."""
+    socket pair with pickled :class:`Job` and :class:`Answer` objects.
 
-    def __init__(self, spec: str, graph_dir: str | None, timeout: float) -> None:
+    ``expected`` is the store's generation on disk just before the process started,
+    ``generation`` the one the worker saw just after opening the store (its ready message).
+    """
+
+    def __init__(
+        self, spec: str, graph_dir: str | None, timeout: float, expected: str | None = None
+    ) -> None:
         import multiprocessing
         import subprocess
 
+        self.expected = expected
+        self.generation: str | None = None
         self.conn, child = multiprocessing.Pipe()
         fd = child.fileno()
         argument = json.dumps([fd, spec, graph_dir, timeout])
@@ -353,13 +473,14 @@ class _Worker:
             self.kill()
             raise StoreError(f"a query worker did not start within {timeout:.0f} s")
         try:
-            status, message = self.conn.recv()
+            status, detail = self.conn.recv()
         except EOFError as exc:
             self.kill()
             raise StoreError("a query worker died while starting") from exc
         if status != "ready":
             self.kill()
-            raise StoreError(f"a query worker could not open the store: {message}")
+            raise StoreError(f"a query worker could not open the store: {detail}")
+        self.generation = detail
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -370,11 +491,122 @@ class _Worker:
             self.conn.close()
 
 
+#: Whose job it is when no HTTP client asked for it (the graph page, scripts).
+LOCAL_CLIENT = "local"
+#: The pool looks at the store on disk at most this often (seconds) to notice a ``mskg load``.
+GENERATION_CHECK_INTERVAL = 0.5
+
+W = TypeVar("W")
+
+
+@dataclass(eq=False)
+class _Waiter(Generic[W]):
+    client: str
+    worker: W | None = None
+
+
+class FairQueue(Generic[W]):
+    """The idle workers, and the requests waiting for one, shared out fairly between clients.
+
+    A client holds at most ``per_client`` workers at once; its further requests wait. A worker
+    that comes free goes to the waiting request whose client holds the fewest workers, the one
+    waiting longest among those: a client running many slow queries delays its own requests,
+    not everyone else's.
+    """
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = max(1, per_client)
+        self._cond = threading.Condition()
+        self._idle: list[W] = []
+        self._waiting: list[_Waiter[W]] = []
+        self._held: dict[str, int] = {}
+        self._closed = False
+
+    def get(self, client: str, timeout: float) -> W | None:
+        """A worker for ``client``; None after ``timeout`` seconds, or once closed."""
+        deadline = time.monotonic() + timeout
+        waiter: _Waiter[W] = _Waiter(client)
+        with self._cond:
+            self._waiting.append(waiter)
+            self._dispatch()
+            while waiter.worker is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    self._waiting.remove(waiter)
+                    return None
+                self._cond.wait(remaining)
+            return waiter.worker
+
+    def put(self, worker: W) -> None:
+        """Add a worker ready for a job."""
+        with self._cond:
+            self._idle.append(worker)
+            self._dispatch()
+
+    def done(self, client: str, worker: W | None) -> None:
+        """``client`` gives its worker back: idle again, or None when it is gone."""
+        with self._cond:
+            held = self._held.get(client, 0) - 1
+            if held > 0:
+                self._held[client] = held
+            else:
+                self._held.pop(client, None)
+            if worker is not None:
+                self._idle.append(worker)
+            self._dispatch()
+
+    def drain(self) -> list[W]:
+        """Take every idle worker out."""
+        with self._cond:
+            idle, self._idle = self._idle, []
+            return idle
+
+    def close(self) -> None:
+        """Forget the idle workers and wake every waiting request: it gets None."""
+        with self._cond:
+            self._closed = True
+            self._idle.clear()
+            self._cond.notify_all()
+
+    def held(self, client: str) -> int:
+        with self._cond:
+            return self._held.get(client, 0)
+
+    def waiting(self, client: str | None = None) -> int:
+        with self._cond:
+            return sum(client in (None, w.client) for w in self._waiting)
+
+    def _dispatch(self) -> None:
+        # Called with the condition held. min() keeps the first of equals: the longest waiting.
+        handed = False
+        while self._idle:
+            eligible = [w for w in self._waiting if self._held.get(w.client, 0) < self.per_client]
+            if not eligible:
+                break
+            waiter = min(eligible, key=lambda w: self._held.get(w.client, 0))
+            self._waiting.remove(waiter)
+            waiter.worker = self._idle.pop()
+            self._held[waiter.client] = self._held.get(waiter.client, 0) + 1
+            handed = True
+        if handed:
+            self._cond.notify_all()
+
+
 class WorkerPool:
     """A fixed number of worker processes; a timed-out worker is killed and replaced.
 
     Each worker is a fresh interpreter: the server's threads are never forked, and a worker
     holds no handle it did not open itself (several may open one Oxigraph store read-only).
+
+    Fair share: :class:`FairQueue`, clients named by :meth:`run`'s ``client``.
+
+    Reload: every worker holds the data of one generation of the store (:func:`store_generation`)
+    and jobs go only to workers of the pool's current one. Before a job, at most every
+    :data:`GENERATION_CHECK_INTERVAL` seconds, the pool looks at the store on disk; when it has
+    changed, one more worker is started on the new data and, once it is ready, the pool switches
+    to it: the idle workers of the old data are killed and replaced, the busy ones when their
+    job ends. Until then the old workers keep answering, so a store no worker can open (a graph
+    file saved half-written) never leaves the server without workers.
     """
 
     def __init__(
@@ -385,8 +617,11 @@ class WorkerPool:
         size: int = DEFAULT_WORKERS,
         timeout: float = DEFAULT_TIMEOUT,
         queue_timeout: float | None = None,
+        per_client: int | None = None,
         start_timeout: float = 120.0,
     ) -> None:
+        from mskg.storespec import parse_store_spec
+
         self.spec = spec
         self.graph_dir = graph_dir
         self.timeout = timeout
@@ -395,77 +630,200 @@ class WorkerPool:
         )
         self.start_timeout = start_timeout
         self.size = max(1, size)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
+        self.per_client = max(1, per_client if per_client is not None else (self.size + 1) // 2)
+        self._queue: FairQueue[_Worker] = FairQueue(self.per_client)
+        # Lock order: self._lock, then the queue's; never the other way round.
         self._lock = threading.Lock()
+        self._all: set[_Worker] = set()  # every process, starting or ready: close() kills them
+        self._ready: set[_Worker] = set()  # idle or busy
+        self._starting = 0  # threads starting a worker
         self._closed = False
-        workers = [self._spawn() for _ in range(self.size)]
+        self._tracked = parse_store_spec(spec).kind != "sparql"
+        self._generation = self._on_disk()
+        self._probing: str | None = None  # the new generation a worker is being started for
+        self._refused: str | None = None  # a new generation no worker could open
+        self._check_lock = threading.Lock()
+        self._checked = time.monotonic()
+        workers: list[_Worker] = []
         try:
+            workers.extend(self._spawn() for _ in range(self.size))
             for worker in workers:
                 worker.wait_ready(start_timeout)
-                self._idle.put(worker)
         except BaseException:
             self.close()
             raise
+        for worker in workers:
+            self._admit(worker)
+        self._top_up()
+
+    def _on_disk(self) -> str | None:
+        return store_generation(self.spec, self.graph_dir) if self._tracked else None
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.spec, self.graph_dir, self.timeout)
+        worker = _Worker(self.spec, self.graph_dir, self.timeout, self._on_disk())
         with self._lock:
             self._all.add(worker)
+            closed = self._closed
+        if closed:  # close() ran while it started: it missed this one
+            worker.kill()
         return worker
 
-    def _retire(self, worker: _Worker) -> None:
-        worker.kill()
-        with self._lock:
-            self._all.discard(worker)
-            closed = self._closed
-        if not closed:
-            threading.Thread(target=self._replace, daemon=True).start()
+    def _start(self, probe: str | None = None) -> None:
+        """Start a worker in the background (``probe``: to open that new generation); the
+        caller holds ``self._lock``."""
+        self._starting += 1
+        threading.Thread(target=self._replace, args=(probe,), daemon=True).start()
 
-    def _replace(self) -> None:
+    def _top_up(self) -> None:
+        with self._lock:
+            if not self._closed:
+                for _missing in range(self.size - len(self._ready) - self._starting):
+                    self._start()
+
+    def _replace(self, probe: str | None) -> None:
+        problem, expected = "", probe
         for _attempt in range(3):
-            worker = self._spawn()
+            if self._closed:
+                break
+            try:
+                worker = self._spawn()
+            except OSError as exc:
+                problem = f"cannot start a process: {exc}"
+                continue
+            expected = worker.expected
             try:
                 worker.wait_ready(self.start_timeout)
-            except StoreError:
+            except StoreError as exc:
                 with self._lock:
                     self._all.discard(worker)
+                problem = str(exc)
                 continue
-            if self._closed:
-                worker.kill()
+            if self._admit(worker, replacing=True):
                 return
-            self._idle.put(worker)
-            return
-        print("mskg serve: could not restart a query worker", file=sys.stderr)
+            problem = "the store changed on disk while it started"
+        problem = " ".join(problem.split())  # the log takes one line per event
+        with self._lock:
+            self._starting -= 1
+            if probe is not None and self._probing == probe:
+                self._probing = None
+            if self._closed:
+                return
+            # A generation none of three workers could open is not tried again by _refresh.
+            new = expected not in (None, self._generation, self._refused)
+            if new:
+                self._refused = expected
+        if new:
+            print(
+                f"mskg serve: the store changed on disk, but a worker could not open it "
+                f"({problem}); still answering from the data opened before",
+                file=sys.stderr,
+            )
+        else:
+            print(f"mskg serve: could not restart a query worker: {problem}", file=sys.stderr)
 
-    def run(self, job: Job) -> Answer:
-        """Run ``job`` on an idle worker: wait at most ``queue_timeout`` for one, then at most
-        ``timeout`` for the answer."""
-        try:
-            worker = self._idle.get(timeout=self.queue_timeout)
-        except queue.Empty:
+    def _admit(self, worker: _Worker, *, replacing: bool = False) -> bool:
+        """Put a worker that has just started to work if it holds the data to serve. A worker
+        holding data newer than the pool's, the data on disk now, switches the pool to it.
+        ``replacing``: it was started by :meth:`_replace`, whose slot it takes once admitted."""
+        generation = worker.generation
+        # Equal before and after the open, the data opened is that generation's; otherwise a
+        # load ran meanwhile and which data the worker holds is unknown.
+        consistent = generation == worker.expected
+        on_disk = self._on_disk() if consistent and generation != self._generation else None
+        switched = False
+        stale: list[_Worker] = []
+        with self._lock:
+            admitted = not self._closed and consistent
+            if admitted and generation != self._generation:
+                admitted = switched = generation is not None and generation == on_disk
+                if switched:
+                    self._generation = generation
+                    self._probing = None
+                    stale = self._queue.drain()  # every idle worker holds the old data
+                    self._ready.difference_update(stale)
+                    self._all.difference_update(stale)
+            if admitted:
+                self._ready.add(worker)
+                if replacing:
+                    self._starting -= 1
+                self._queue.put(worker)
+            else:
+                self._all.discard(worker)
+        if not admitted:
+            worker.kill()
+            return False
+        if switched:
+            for old in stale:
+                old.kill()
+            print("mskg serve: the store changed on disk; workers reopened it", file=sys.stderr)
+            self._top_up()
+        return True
+
+    def _refresh(self) -> None:
+        """Look at the store on disk (at most every GENERATION_CHECK_INTERVAL seconds) and start
+        a worker on new data; :meth:`_admit` switches the pool when it is ready."""
+        if not self._tracked:
+            return
+        with self._check_lock:
+            now = time.monotonic()
+            if now - self._checked < GENERATION_CHECK_INTERVAL:
+                return
+            self._checked = now
+            on_disk = self._on_disk()
+        with self._lock:
+            if self._closed or on_disk in (None, self._generation, self._probing, self._refused):
+                return
+            self._probing = on_disk
+            self._start(on_disk)
+
+    def _release(self, worker: _Worker, client: str, alive: bool) -> None:
+        with self._lock:
+            keep = alive and not self._closed and worker.generation == self._generation
+            if not keep:
+                self._ready.discard(worker)
+                self._all.discard(worker)
+            self._queue.done(client, worker if keep else None)
+        if not keep:
+            worker.kill()
+            self._top_up()
+
+    def run(self, job: Job, client: str = LOCAL_CLIENT) -> Answer:
+        """Run ``job`` for ``client`` (an HTTP client's address) on a worker: wait at most
+        ``queue_timeout`` for one, then at most ``timeout`` for the answer."""
+        self._refresh()
+        worker = self._queue.get(client, self.queue_timeout)
+        if worker is None:
+            if self._queue.held(client) >= self.per_client:
+                return error_answer(
+                    503,
+                    f"this client already has {self.per_client} queries running, the most one "
+                    "client may; retry later",
+                )
             return error_answer(
                 503, f"all query workers busy for {self.queue_timeout:g} s; retry later"
             )
+        alive = False
         try:
             worker.conn.send(job)
             if not worker.conn.poll(self.timeout):
-                self._retire(worker)
                 return error_answer(
                     503, f"query stopped: it ran longer than the {self.timeout:g} s time limit"
                 )
             reply: Answer = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            self._retire(worker)
+            alive = True
+            return reply
+        except (EOFError, OSError):
             return error_answer(500, "the query worker died (out of memory?); try again")
-        self._idle.put(worker)
-        return reply
+        finally:
+            self._release(worker, client, alive)
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
             workers = list(self._all)
             self._all.clear()
+            self._ready.clear()
+        self._queue.close()
         for worker in workers:
             worker.kill()
 
@@ -484,6 +842,34 @@ class ServerConfig:
     max_rows: int = DEFAULT_MAX_ROWS
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     queue_timeout: float | None = None  # default: max(timeout, MIN_QUEUE_TIMEOUT)
+    #: Workers one client (remote address) may hold at once; default: half of them, rounded up.
+    per_client: int | None = None
+    #: Origins whose web pages may read the answers (CORS): none by default, ``("*",)`` any.
+    cors: tuple[str, ...] = ()
+    request_read_timeout: float = DEFAULT_REQUEST_READ_TIMEOUT
+
+
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/?#@]+")
+
+
+def cors_origins(values: Sequence[str]) -> tuple[str, ...]:
+    """``--cors`` values (each one origin, or several separated by commas) checked and made
+    lower case as browsers send them: ``*``, or origins like ``http://localhost:3000``."""
+    origins: list[str] = []
+    for value in values:
+        for item in value.replace(",", " ").split():
+            origin = item.lower().rstrip("/")
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise UsageError(
+                    f"--cors {item!r} is not an origin: give '*' or scheme://host[:port], "
+                    "such as http://localhost:3000 (no path)"
+                )
+            origins.append(origin)
+    return tuple(dict.fromkeys(origins))
+
+
+#: A client that hangs up (or stalls until its time is up) before its answer: normal traffic.
+_HANG_UPS = (ConnectionError, TimeoutError)
 
 
 class MskgHTTPServer(ThreadingHTTPServer):
@@ -497,6 +883,7 @@ class MskgHTTPServer(ThreadingHTTPServer):
         from mskg.store import parse_store_spec
 
         parse_store_spec(config.store)  # fail on a bad descriptor before starting anything
+        self.cors = cors_origins(config.cors)
         self.config = config
         self.pool = WorkerPool(
             config.store,
@@ -504,6 +891,7 @@ class MskgHTTPServer(ThreadingHTTPServer):
             size=config.workers,
             timeout=config.timeout,
             queue_timeout=config.queue_timeout,
+            per_client=config.per_client,
         )
         self._graph_page: Answer | None = None
         self._graph_lock = threading.Lock()
@@ -529,6 +917,23 @@ class MskgHTTPServer(ThreadingHTTPServer):
                 self._graph_page = page
             return self._graph_page
 
+    @property
+    def cors_by_origin(self) -> bool:
+        """Whether answers depend on the request's ``Origin`` (a list of origins, not ``*``)."""
+        return bool(self.cors) and "*" not in self.cors
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line for an unexpected error in a connection, none for a client hanging up;
+        never the traceback ``socketserver`` prints by default."""
+        error = sys.exc_info()[1]
+        if error is None or isinstance(error, _HANG_UPS):
+            return
+        host, port = client_address[:2]
+        print(
+            f"mskg serve: error handling request from {host}:{port}: {one_line(error)}",
+            file=sys.stderr,
+        )
+
     def server_close(self) -> None:
         super().server_close()
         self.pool.close()
@@ -545,16 +950,140 @@ def make_server(
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
+class _DeadlineReader(io.RawIOBase):
+    """The read side of a connection with one deadline for a whole request.
+
+    A socket timeout alone restarts at every byte, so a client sending one byte every 30 s
+    would hold its connection (and thread) forever; here each ``recv`` waits only for the time
+    left until :attr:`deadline`, then raises :class:`TimeoutError`. Between reads the socket
+    keeps its own timeout, which bounds each write of an answer.
+    """
+
+    def __init__(self, connection: socket.socket) -> None:
+        super().__init__()
+        self._connection = connection
+        self._write_timeout = connection.gettimeout()
+        self.deadline = time.monotonic()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive within its time")
+        self._connection.settimeout(left)
+        try:
+            return self._connection.recv_into(buffer)
+        finally:
+            self._connection.settimeout(self._write_timeout)
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
 class RequestHandler(BaseHTTPRequestHandler):
     server: MskgHTTPServer
     protocol_version = "HTTP/1.1"
     server_version = "mskg"
-    timeout = 60  # seconds a client may stay silent before its connection is dropped
+    timeout = 60  # seconds a write of an answer may take; reads: request_read_timeout
+    #: Bytes of the current request's body not read yet: left there, they must never be
+    #: parsed as the next request, so an answer given without reading them closes.
+    _body_pending = 0
+    #: Close with a short drain of the input (see LINGER_SECONDS) rather than at once.
+    _linger = False
 
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
     # Plumbing ---------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the socket stays open: this only drops the buffered reader's hold
+        self._reader = _DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        # The clock starts when the server waits for a request, so idle keep-alive time counts.
+        self._reader.deadline = time.monotonic() + self.server.config.request_read_timeout
+        self._body_pending = 0
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        lengths = self.headers.get_all("Content-Length") or []
+        if self.headers.get_all("Transfer-Encoding"):
+            problem = (
+                (400, "both Content-Length and Transfer-Encoding: refused")
+                if lengths
+                else (411, "send a Content-Length; chunked request bodies are not accepted")
+            )
+        elif len(lengths) > 1:
+            problem = (400, "more than one Content-Length: refused")
+        elif lengths and not _DIGITS.fullmatch(lengths[0].strip()):
+            problem = (400, "bad Content-Length")
+        else:
+            self._body_pending = int(lengths[0]) if lengths else 0
+            return True
+        # Where this body ends is unknown, so nothing after it on this connection can be read
+        # as a request.
+        self.close_connection = self._linger = True
+        self._error(*problem)
+        return False
+
+    def finish(self) -> None:
+        super().finish()
+        if self._linger:
+            self._drain()
+
+    def _drain(self) -> None:
+        """Read and drop what the client still sends, for a bounded time, after the answer:
+        closing with unread input resets the connection, which may destroy that answer."""
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + LINGER_SECONDS
+            dropped = 0
+            while dropped < LINGER_BYTES and time.monotonic() < deadline:
+                self.connection.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = self.connection.recv(1 << 16)
+                if not chunk:
+                    break
+                dropped += len(chunk)
+
+    def _start(self, status: int, headers: Mapping[str, str], *, preflight: bool = False) -> None:
+        """The status line and the headers every answer carries, then ``headers``."""
+        if self._body_pending:
+            self.close_connection = self._linger = True
+        self.send_response(status)
+        vary = "Accept, Origin" if self.server.cors_by_origin else "Accept"
+        self.send_header("Vary", vary)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for key, value in self._cors_headers(preflight).items():
+            self.send_header(key, value)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+
+    def _cors_headers(self, preflight: bool) -> dict[str, str]:
+        """CORS headers, only for an origin ``--cors`` allows: none at all by default."""
+        allowed = self.server.cors
+        origin = (self.headers.get("Origin") or "").strip().lower()
+        if "*" in allowed:
+            headers = {"Access-Control-Allow-Origin": "*"}
+        elif origin and origin in allowed:
+            headers = {"Access-Control-Allow-Origin": origin}
+        else:
+            return {}
+        if preflight:
+            headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+            headers["Access-Control-Max-Age"] = "86400"
+        else:
+            headers["Access-Control-Expose-Headers"] = "X-MSKG-Truncated, X-MSKG-Max-Rows"
+        return headers
 
     def _send(
         self,
@@ -563,15 +1092,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         body: bytes,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "X-MSKG-Truncated, X-MSKG-Max-Rows")
-        self.send_header("Vary", "Accept")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
+        self._start(
+            status,
+            {"Content-Type": content_type, "Content-Length": str(len(body)), **(headers or {})},
+        )
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -584,21 +1108,17 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._send(reply.status, reply.content_type, reply.body, headers)
 
     def _read_body(self) -> bytes | None:
-        length_text = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            self._error(411, "send a Content-Length; chunked request bodies are not accepted")
-            return None
-        if length_text is None:
+        """The request body (framing was checked by :meth:`parse_request`), or ``None`` once
+        an error is answered; after an error the connection closes."""
+        if self.headers.get("Content-Length") is None:
+            self.close_connection = True
             self._error(411, "POST needs a Content-Length")
             return None
-        try:
-            length = int(length_text)
-        except ValueError:
-            self._error(400, "bad Content-Length")
-            return None
-        if length < 0 or length > self.server.config.max_request_bytes:
+        length = self._body_pending
+        limit = self.server.config.max_request_bytes
+        if length > limit:
             self.close_connection = True
-            if 0 < length <= 32 * self.server.config.max_request_bytes:
+            if length <= 32 * limit:
                 # Read and drop the body, so the client sees the 413 and not a reset connection.
                 remaining = length
                 while remaining > 0:
@@ -606,21 +1126,22 @@ class RequestHandler(BaseHTTPRequestHandler):
                     if not chunk:
                         break
                     remaining -= len(chunk)
-            self._error(
-                413, f"request body over {self.server.config.max_request_bytes} bytes refused"
-            )
+                self._body_pending = remaining
+            self._error(413, f"request body over {limit} bytes refused")
             return None
-        return self.rfile.read(length)
+        body = self.rfile.read(length)
+        self._body_pending = 0
+        if len(body) < length:  # the client hung up mid-body: nobody to answer
+            self.close_connection = True
+            return None
+        return body
 
     # Methods ----------------------------------------------------------------------------------
 
     def do_OPTIONS(self) -> None:
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
-        self.send_header("Access-Control-Max-Age", "86400")
-        self.send_header("Content-Length", "0")
+        self._start(
+            204, {"Allow": "GET, HEAD, POST, OPTIONS", "Content-Length": "0"}, preflight=True
+        )
         self.end_headers()
 
     def do_HEAD(self) -> None:
@@ -705,7 +1226,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             fmt=_first(params, "format") or _first(params, "output"),
             max_rows=self.server.config.max_rows,
         )
-        self._answer(self.server.pool.run(job))
+        self._answer(self.server.pool.run(job, self.client_address[0]))
 
     def _list_queries(self) -> None:
         from mskg.query import list_queries
@@ -733,6 +1254,13 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._send(200, "application/json; charset=utf-8", body)
 
     def _named(self, name: str, params: Mapping[str, list[str]]) -> None:
+        from mskg.errors import UnknownNameError
+
+        try:
+            named_query_file(name)  # a name from the list, never a path: no job otherwise
+        except UnknownNameError as exc:
+            self._error(404, str(exc))
+            return
         bind = {k: list(v) for k, v in params.items() if k not in ("format", "output") and any(v)}
         job = Job(
             "named",
@@ -742,7 +1270,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             fmt=_first(params, "format") or _first(params, "output"),
             max_rows=self.server.config.max_rows,
         )
-        self._answer(self.server.pool.run(job))
+        self._answer(self.server.pool.run(job, self.client_address[0]))
 
 
 def _first(params: Mapping[str, Sequence[str]], key: str) -> str | None:
@@ -770,6 +1298,12 @@ def serve(
         if host not in ("127.0.0.1", "localhost", "::1"):
             print(
                 f"mskg serve: listening on {host}: reachable from other machines", file=sys.stderr
+            )
+        if server.cors:
+            print(
+                f"mskg serve: web pages from {', '.join(server.cors)} may read the answers "
+                "(--cors)",
+                file=sys.stderr,
             )
         warning = upstream_warning(cfg.store, cfg.timeout)
         if warning:

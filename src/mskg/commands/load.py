@@ -17,7 +17,7 @@ Files: .ttl .nt .jsonld .rdf .owl .n3, optionally .gz.
 
 atomic: a failed load (bad syntax, full disk, interrupted) leaves the store as it was.
   oxigraph:PATH  the new store is bulk-loaded into a directory beside PATH, then swapped in
-                 by renaming; a server that had the old store open must be restarted. One
+                 by renaming; a running `mskg serve` switches to it before its next query. One
                  load at a time: a second load into PATH fails while one runs (lock file
                  .NAME.lock beside PATH, removed when the load ends). PATH must be new, an
                  empty folder or a store mskg made (it holds mskg-store.json): a file, a

@@ -1,0 +1,279 @@
+"""The worker pool of ``mskg serve``: a fair share of workers between clients, and workers that
+switch together to the new data after ``mskg load``.
+
+The servers run in this process on free loopback ports; the second client address (127.0.0.2)
+is loopback too. No assertion depends on how fast the machine is: deadlines only bound waits
+for something that must happen.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import http.client
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import GRAPH_DIR
+from mskg import server as server_module
+from mskg.cli import main
+from mskg.server import FairQueue, MskgHTTPServer, ServerConfig, store_generation
+from test_server import DRUGS, ENDLESS, fetch, q, running_mskg
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+SWITCHED = "mskg serve: the store changed on disk; workers reopened it"
+RUNAWAY_ADDRESS = "127.0.0.2"
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
+    """Wait until ``condition()`` holds; the deadline only stops a test that would hang."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.02)
+
+
+def count(server: MskgHTTPServer) -> int:
+    status, _headers, body = fetch(f"{server.url}/sparql?" + q(COUNT) + "&format=json")
+    assert status == 200, body
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+# Fair share -----------------------------------------------------------------------------------
+
+
+class Waiters:
+    """Threads each asking a :class:`FairQueue` for a worker, started one after the other so
+    that their arrival order is known."""
+
+    def __init__(self, pool: FairQueue[str]) -> None:
+        self.pool = pool
+        self.got: dict[str, str | None] = {}
+        self.threads: dict[str, threading.Thread] = {}
+
+    def start(self, name: str, client: str) -> None:
+        queued = self.pool.waiting()
+
+        def ask() -> None:
+            self.got[name] = self.pool.get(client, 60)
+
+        self.threads[name] = threading.Thread(target=ask, daemon=True)
+        self.threads[name].start()
+        wait_for(lambda: self.pool.waiting() == queued + 1, f"{name} to queue")
+
+    def finished(self, name: str) -> str | None:
+        self.threads[name].join(30)
+        assert not self.threads[name].is_alive(), f"{name} got no worker"
+        return self.got[name]
+
+    def still_waiting(self) -> list[str]:
+        return sorted(name for name, thread in self.threads.items() if thread.is_alive())
+
+
+def test_fair_queue_gives_a_free_worker_to_the_client_holding_fewest() -> None:
+    pool: FairQueue[str] = FairQueue(per_client=2)
+    assert pool.get("a", 0) is None  # no worker at all: the wait ends empty-handed
+    pool.put("w1")
+    pool.put("w2")
+    assert {pool.get("a", 0), pool.get("a", 0)} == {"w1", "w2"}
+    assert pool.held("a") == 2
+
+    waiters = Waiters(pool)
+    waiters.start("a3", "a")  # first in line, but "a" holds its share already
+    waiters.start("b1", "b")
+    waiters.start("b2", "b")
+    waiters.start("c1", "c")
+    pool.put("w3")  # b and c hold none: the longest waiting of them, b1
+    assert waiters.finished("b1") == "w3"
+    pool.put("w4")  # c holds none, b one: c1, though b2 came first
+    assert waiters.finished("c1") == "w4"
+    assert waiters.still_waiting() == ["a3", "b2"]
+
+    pool.put("w5")  # b and c hold one each, a two: b2
+    assert waiters.finished("b2") == "w5"
+    waiters.start("d1", "d")
+    pool.done("a", "w1")  # a is below its share again, but d holds none
+    assert waiters.finished("d1") == "w1"
+    assert waiters.still_waiting() == ["a3"]
+    pool.done("b", None)  # a worker that died frees b's share, not a worker
+    assert waiters.still_waiting() == ["a3"]
+    pool.done("c", "w4")
+    assert waiters.finished("a3") == "w4"
+    assert (pool.held("a"), pool.held("b"), pool.held("c"), pool.held("d")) == (2, 1, 0, 1)
+
+    waiters.start("e1", "e")
+    pool.close()  # shutting down: a waiting request gives up at once
+    assert waiters.finished("e1") is None
+
+
+@pytest.mark.server
+def test_runaway_client_does_not_starve_the_others() -> None:
+    """One client (127.0.0.2) sends five queries that never end on a pool of four workers with
+    two per client: two of them run, three wait, and two workers stay for everyone else. Another
+    client (127.0.0.1) gets all its answers while the runaway queries still run."""
+    config = ServerConfig(timeout=60, queue_timeout=60, workers=4, per_client=2)
+    results: list[tuple[int, bytes] | BaseException] = []
+    with running_mskg(config) as server:
+        pool = server.pool
+        assert pool.per_client == 2
+        port = server.server_address[1]
+
+        def runaway() -> None:
+            connection = http.client.HTTPConnection(
+                "127.0.0.1", port, timeout=120, source_address=(RUNAWAY_ADDRESS, 0)
+            )
+            try:
+                connection.request("GET", "/sparql?" + q(ENDLESS))
+                response = connection.getresponse()
+                results.append((response.status, response.read()))
+            except (OSError, http.client.HTTPException) as exc:
+                results.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=runaway, daemon=True) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        queue = pool._queue
+        wait_for(
+            lambda: queue.held(RUNAWAY_ADDRESS) == 2 and queue.waiting(RUNAWAY_ADDRESS) == 3,
+            "the runaway queries to take their two workers",
+        )
+        named = f"{server.url}/queries/serious-adverse-effects?drug=Tysabri"
+        statuses = [fetch(f"{server.url}/sparql?" + q(DRUGS))[0] for _ in range(3)]
+        with concurrent.futures.ThreadPoolExecutor(4) as executor:
+            statuses += executor.map(lambda _: fetch(named)[0], range(2))
+            statuses += executor.map(
+                lambda _: fetch(f"{server.url}/sparql?" + q(DRUGS))[0], range(4)
+            )
+        assert statuses == [200] * 9
+        # Ordering, not timing: every runaway query was still running or waiting meanwhile.
+        assert results == []
+        assert queue.held(RUNAWAY_ADDRESS) == 2 and queue.waiting(RUNAWAY_ADDRESS) == 3
+    # Closing the server killed the runaway queries' workers and woke the waiting requests.
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(results) == 5
+    assert not any(isinstance(r, tuple) and r[0] == 200 for r in results)
+
+
+def test_per_client_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--per-client", "0"]) == 2
+    assert "--per-client must be positive" in capsys.readouterr().err
+
+
+# Reload ---------------------------------------------------------------------------------------
+
+
+def test_store_generation(tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    assert main(["load", "--store", f"oxigraph:{store}", "--graph", str(GRAPH_DIR)]) == 0
+    first = store_generation(f"oxigraph:{store}", None)
+    assert first is not None and first == store_generation(f"oxigraph:{store}", None)
+    assert main(["load", "--store", f"oxigraph:{store}", "--graph", str(GRAPH_DIR)]) == 0
+    assert store_generation(f"oxigraph:{store}", None) not in (None, first)
+    assert store_generation(f"oxigraph:{tmp_path / 'absent'}", None) is None
+    assert store_generation("sparql:http://127.0.0.1:9/sparql", None) is None
+
+    graph = tmp_path / "graph"
+    graph.mkdir()
+    data = graph / "a.ttl"
+    data.write_text("<http://x/a> <http://x/b> <http://x/c> .\n")
+    memory = store_generation("memory", str(graph))
+    assert memory is not None and memory == store_generation("memory", str(graph))
+    os.utime(data, ns=(0, 0))
+    assert store_generation("memory", str(graph)) not in (None, memory)
+
+
+def answers_switch_once(old: int, new: int, counts: list[int]) -> None:
+    assert set(counts) <= {old, new}, counts
+    first = counts.index(new)
+    assert counts[first:] == [new] * (len(counts) - first), counts
+
+
+@pytest.mark.server
+def test_workers_switch_together_after_a_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `mskg load` while the server runs: once one answer comes from the new store, every
+    later one does; a load that fails changes nothing."""
+    monkeypatch.setattr(server_module, "GENERATION_CHECK_INTERVAL", 0.0)  # check before each job
+    path = tmp_path / "kg"
+    spec = f"oxigraph:{path}"
+    assert main(["load", "--store", spec, "--graph", str(GRAPH_DIR)]) == 0
+    extra = tmp_path / "extra.nt"
+    extra.write_text(
+        "".join(
+            f"<http://example.org/s{i}> <http://example.org/p> <http://example.org/o> .\n"
+            for i in range(3)
+        )
+    )
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://x/a> <http://x/b> .\n")
+    with running_mskg(ServerConfig(store=spec, workers=3)) as server:
+        pool = server.pool
+        assert pool.per_client == 2  # the default: half of three workers, rounded up
+        old = count(server)
+        generation, workers = pool._generation, set(pool._all)
+
+        assert main(["load", str(bad), "--store", spec, "--graph", str(GRAPH_DIR)]) == 2
+        assert [count(server) for _ in range(3)] == [old] * 3
+        assert (pool._generation, set(pool._all), pool._probing) == (generation, workers, None)
+
+        assert main(["load", str(extra), "--store", spec, "--graph", str(GRAPH_DIR)]) == 0
+        new = old + 3
+        counts = [count(server)]
+        while counts[-1] != new:
+            assert len(counts) < 10_000, "the workers never opened the new store"
+            counts.append(count(server))
+        counts += [count(server) for _ in range(20)]
+        with concurrent.futures.ThreadPoolExecutor(8) as executor:
+            counts += executor.map(lambda _: count(server), range(8))
+        answers_switch_once(old, new, counts)
+        assert counts[-28:] == [new] * 28
+        # Every worker of the old store is gone, and the pool is whole again.
+        wait_for(lambda: len(pool._ready) == 3, "the replacement workers")
+        assert all(w.generation == pool._generation != generation for w in pool._ready)
+        assert not workers & pool._all
+        assert all(w.process.poll() is not None for w in workers)
+    err = capsys.readouterr().err
+    assert err.count(SWITCHED) == 1, err
+
+
+@pytest.mark.server
+def test_a_store_no_worker_can_open_keeps_the_old_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Memory store: a graph file saved broken changes the files, but no worker can parse them;
+    the old workers keep answering, and the fixed file is served once saved."""
+    monkeypatch.setattr(server_module, "GENERATION_CHECK_INTERVAL", 0.0)
+    graph = tmp_path / "graph"
+    graph.mkdir()
+    (graph / "a.ttl").write_text("<http://x/a> <http://x/b> <http://x/c> .\n")
+    with running_mskg(ServerConfig(graph_dir=str(graph), workers=2)) as server:
+        pool = server.pool
+        assert pool.per_client == 1
+        assert count(server) == 1
+        workers = set(pool._all)
+        (graph / "b.ttl").write_text("<http://x/a> <http://x/b> .\n")
+        assert count(server) == 1  # starts a worker on the new files
+        wait_for(lambda: pool._refused is not None, "the new files to be refused")
+        assert [count(server) for _ in range(5)] == [1] * 5
+        assert workers <= pool._all
+        assert "could not open it" in capsys.readouterr().err
+
+        (graph / "b.ttl").write_text("<http://x/d> <http://x/e> <http://x/f> .\n")
+        counts = [count(server)]
+        while counts[-1] != 2:
+            assert len(counts) < 10_000, "the workers never parsed the fixed files"
+            counts.append(count(server))
+        counts += [count(server) for _ in range(10)]
+        answers_switch_once(1, 2, counts)
+        wait_for(lambda: len(pool._ready) == 2, "the replacement workers")
+    assert capsys.readouterr().err.count(SWITCHED) == 1
