@@ -184,6 +184,40 @@ def test_unknown_name_gets_closest_names(server: MskgHTTPServer) -> None:
 # 2. CORS: off unless asked for -----------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("evil.example", 421),
+        ("evil.example:7878", 421),
+        ("127.0.0.1.evil.example", 421),
+        ("localhost.evil.example", 421),
+        ("", 421),
+        ("localhost", 200),
+        ("LOCALHOST:7878", 200),
+        ("app.localhost:7878", 200),
+        ("127.0.0.1:7878", 200),
+        ("127.0.0.2", 200),
+        ("[::1]:7878", 200),
+    ],
+)
+def test_a_page_rebound_to_loopback_cannot_read_answers(
+    server: MskgHTTPServer, host: str, status: int
+) -> None:
+    """DNS rebinding: a page whose domain now points at 127.0.0.1 sends its own Host."""
+    request = f"GET {PML} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    received, _closed = exchange(server, request.encode())
+    [(got, _headers, body)] = responses(received)
+    assert got == status, body
+    if status == 421:
+        assert b"natalizumab" not in body
+
+
+def test_a_request_without_host_is_answered(server: MskgHTTPServer) -> None:
+    received, _closed = exchange(server, f"GET {PML} HTTP/1.0\r\n\r\n".encode())
+    [(status, _headers, body)] = responses(received)
+    assert status == 200 and b"natalizumab" in body
+
+
 def preflight(server: MskgHTTPServer, origin: str) -> tuple[int, dict[str, str]]:
     received, _closed = exchange(
         server,

@@ -62,7 +62,10 @@ Safety:
   never read as another request.
 * a client hanging up early is normal traffic: no traceback in the log, and any other error in
   a connection is one line.
-* bound to 127.0.0.1 unless ``--host`` says otherwise.
+* bound to 127.0.0.1 unless ``--host`` says otherwise; on a loopback address a request whose
+  ``Host`` header names another host (``localhost``, ``*.localhost`` and loopback addresses are
+  this server) gets 421, so a web page that re-points its own domain at 127.0.0.1 (DNS
+  rebinding) cannot read the answers either.
 
 The workers open the store read-only (Oxigraph) or each parse the graph (memory), and each
 reports the generation of the data it opened (:func:`store_generation`). A ``mskg load`` into
@@ -94,6 +97,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from mskg.errors import MskgError, StoreError, UsageError
+from mskg.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -1024,6 +1028,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             problem = (400, "more than one Content-Length: refused")
         elif lengths and not _DIGITS.fullmatch(lengths[0].strip()):
             problem = (400, "bad Content-Length")
+        elif not self._host_allowed():
+            host = terminal_safe(self.headers.get("Host", ""))[:200]
+            problem = (421, f"Host {host!r} does not name this local server; use localhost")
         else:
             self._body_pending = int(lengths[0]) if lengths else 0
             return True
@@ -1032,6 +1039,17 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.close_connection = self._linger = True
         self._error(*problem)
         return False
+
+    def _host_allowed(self) -> bool:
+        """On a loopback address, the ``Host`` header must name a loopback host too: a web page
+        whose domain an attacker re-points at 127.0.0.1 (DNS rebinding) sends its own domain
+        there, and would otherwise read the answers as if it were this server's own page."""
+        host = self.headers.get("Host")
+        if host is None or not _is_loopback(str(self.server.server_address[0])):
+            return True
+        name = host.strip().lower()
+        name = name[1 : name.find("]")] if name.startswith("[") else name.rsplit(":", 1)[0]
+        return _is_loopback(name) or name == "localhost" or name.endswith(".localhost")
 
     def finish(self) -> None:
         super().finish()
@@ -1271,6 +1289,15 @@ class RequestHandler(BaseHTTPRequestHandler):
             max_rows=self.server.config.max_rows,
         )
         self._answer(self.server.pool.run(job, self.client_address[0]))
+
+
+def _is_loopback(address: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _first(params: Mapping[str, Sequence[str]], key: str) -> str | None:
