@@ -18,11 +18,16 @@ class UsageError(MskgError):
 class GraphLoadError(MskgError):
     """An RDF file could not be read or parsed."""
 
-    def __init__(self, file: Path | str, message: str, line: int | None = None) -> None:
+    def __init__(
+        self, file: Path | str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
         self.file = Path(file)
         self.line = line
+        self.column = column if line is not None else None
         self.reason = message
-        where = f"{self.file}:{line}" if line is not None else f"{self.file}"
+        where = f"{self.file}"
+        if line is not None:
+            where += f":{line}" + (f":{column}" if column is not None else "")
         super().__init__(f"{where}: {message}")
 
 

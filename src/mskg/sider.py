@@ -269,15 +269,15 @@ def drugbank_to_stitch(path: Path) -> dict[str, str]:
     mapping: dict[str, str] = {}
     if not path.is_file():
         return mapping
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t")
-        columns = reader.fieldnames or []
-        if "drugbank_id" not in columns or "stitch_id_flat" not in columns:
-            raise SiderInputError(path, "needs the columns drugbank_id and stitch_id_flat", row=1)
-        for row in reader:
-            drugbank, stitch = row.get("drugbank_id") or "", row.get("stitch_id_flat") or ""
-            if drugbank and re.fullmatch(r"CID1\d{8}", stitch):
-                mapping.setdefault(drugbank, stitch)
+    # Read through _rows, which checks every row's text and names the row at fault.
+    reader = csv.DictReader((line for _row, line in _rows(path, None)), delimiter="\t")
+    columns = reader.fieldnames or []
+    if "drugbank_id" not in columns or "stitch_id_flat" not in columns:
+        raise SiderInputError(path, "needs the columns drugbank_id and stitch_id_flat", row=1)
+    for row in reader:
+        drugbank, stitch = row.get("drugbank_id") or "", row.get("stitch_id_flat") or ""
+        if drugbank and re.fullmatch(r"CID1\d{8}", stitch):
+            mapping.setdefault(drugbank, stitch)
     return mapping
 
 
@@ -301,13 +301,20 @@ def _rows(path: Path, progress: Callable[[int], None] | None) -> Iterator[tuple[
         stream: gzip.GzipFile | io.BufferedReader = (
             gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw
         )
-        text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         last = 0
-        for row, line in enumerate(text, start=1):
-            if not line.endswith("\n"):
+        # Each row is decoded on its own: a text wrapper decodes blocks of rows ahead of the one
+        # being read, and would blame a bad byte on that one.
+        for row, data in enumerate(stream, start=1):
+            if not data.endswith(b"\n"):
                 raise SiderInputError(
                     path, "row is cut short (no end of line): truncated file", row
                 )
+            try:
+                line = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise SiderInputError(
+                    path, f"not UTF-8 text (byte {exc.start + 1} of the row)", row
+                ) from None
             if progress is not None and row % _PROGRESS_EVERY == 0:
                 position = raw.tell()
                 progress(position - last)
@@ -319,8 +326,6 @@ def _rows(path: Path, progress: Callable[[int], None] | None) -> Iterator[tuple[
         raise SiderInputError(path, "compressed data ends early: truncated file", row + 1) from exc
     except (gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise SiderInputError(path, f"damaged compressed data ({exc})", row + 1) from exc
-    except UnicodeDecodeError as exc:
-        raise SiderInputError(path, "not UTF-8 text", row + 1) from exc
     finally:
         raw.close()
 

@@ -45,7 +45,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from mskg.errors import QueryError, StoreError, UsageError
+from mskg.errors import GraphLoadError, QueryError, StoreError, UsageError
+from mskg.loader import (
+    RDF_FORMATS,
+    UNSAFE_FORMATS,
+    oxigraph_format,
+    oxigraph_syntax_error,
+    refuse_unsafe_input,
+)
 
 # The --store descriptor lives in mskg.storespec, so that option parsers need not import the
 # backends; re-exported here so that `from mskg.store import parse_store_spec` keeps working.
@@ -64,15 +71,9 @@ if TYPE_CHECKING:
     from mskg.stats import GraphStats
 
 
-#: RDF syntaxes a store can load, by file suffix (a further ``.gz`` is decompressed on the fly).
-LOAD_FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".jsonld": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".n3": "n3",
-}
+#: RDF syntaxes a store can load, by file suffix (a further ``.gz`` is decompressed on the fly):
+#: those of a graph folder, and N3.
+LOAD_FORMATS: dict[str, str] = {**RDF_FORMATS, ".n3": "n3"}
 
 #: Files larger than this get a progress bar even when stderr is not a terminal.
 PROGRESS_MIN_BYTES = 50 * 1024 * 1024
@@ -762,13 +763,22 @@ def _rdf_format(path: Path) -> tuple[str, bool]:
 
 
 def _check_files(files: Sequence[Path | str]) -> list[Path]:
-    from mskg.errors import GraphLoadError
+    """The files as paths, once each exists, has a known type and passes the loader's
+    :func:`mskg.loader.refuse_unsafe_input`, before the store is touched."""
+    import zlib
 
     paths = [Path(f) for f in files]
     for path in paths:
         if not path.is_file():
             raise GraphLoadError(path, "no such file")
-        _rdf_format(path)
+        fmt, _compressed = _rdf_format(path)
+        if fmt not in UNSAFE_FORMATS:
+            continue
+        try:
+            with _open_rdf(path, False) as handle:
+                refuse_unsafe_input(path, fmt, handle)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise GraphLoadError(path, f"cannot read: {exc}") from exc
     return paths
 
 
@@ -828,39 +838,29 @@ def _open_rdf(path: Path, progress: bool) -> Iterator[IO[bytes]]:
             bar.close()
 
 
-def _oxigraph_format(rdflib_format: str) -> Any:
-    import pyoxigraph
-
-    return {
-        "turtle": pyoxigraph.RdfFormat.TURTLE,
-        "nt": pyoxigraph.RdfFormat.N_TRIPLES,
-        "json-ld": pyoxigraph.RdfFormat.JSON_LD,
-        "xml": pyoxigraph.RdfFormat.RDF_XML,
-        "n3": pyoxigraph.RdfFormat.N3,
-    }[rdflib_format]
-
-
 def _bulk_load(store: Any, path: Path, progress: bool | None) -> None:
-    from mskg.errors import GraphLoadError
-
     fmt, _compressed = _rdf_format(path)
     with _open_rdf(path, _show_progress([path], progress)) as handle:
         try:
             store.bulk_load(
-                input=handle, format=_oxigraph_format(fmt), base_iri=path.resolve().as_uri()
+                input=handle, format=oxigraph_format(fmt), base_iri=path.resolve().as_uri()
             )
         except SyntaxError as exc:
-            raise GraphLoadError(path, f"syntax error: {exc}", line=_line_of(exc)) from exc
+            raise _syntax_error(path, exc) from exc
         except (OSError, ValueError) as exc:
             raise GraphLoadError(path, f"cannot load: {exc}") from exc
 
 
-def _line_of(exc: BaseException) -> int | None:
-    lineno = getattr(exc, "lineno", None)
-    if isinstance(lineno, int):
-        return lineno
-    match = re.search(r"line (\d+)", str(exc))
-    return int(match.group(1)) if match else None
+def _syntax_error(path: Path, exc: SyntaxError) -> GraphLoadError:
+    """pyoxigraph's error at file:line:column, placed as the loader places it (which reads the
+    file again), so that ``mskg load`` and ``mskg validate`` name the same position."""
+    import zlib
+
+    try:
+        with _open_rdf(path, False) as source:
+            return oxigraph_syntax_error(path, exc, source)
+    except (OSError, EOFError, zlib.error):  # changed or damaged since: the parser's position
+        return oxigraph_syntax_error(path, exc)
 
 
 def _oxigraph_result(answer: Any, limit: int | None) -> QueryResult:
@@ -1052,20 +1052,18 @@ def _to_ntriples(paths: Sequence[Path], out: IO[bytes], progress: bool) -> None:
     """Convert ``paths`` to one N-Triples stream (pyoxigraph's parsers; blank nodes kept apart)."""
     import pyoxigraph
 
-    from mskg.errors import GraphLoadError
-
     for path in paths:
         fmt, _compressed = _rdf_format(path)
         with _open_rdf(path, progress) as handle:
             try:
                 quads = pyoxigraph.parse(
-                    handle, format=_oxigraph_format(fmt), base_iri=path.resolve().as_uri()
+                    handle, format=oxigraph_format(fmt), base_iri=path.resolve().as_uri()
                 )
                 pyoxigraph.serialize(
                     (q.triple for q in quads), out, format=pyoxigraph.RdfFormat.N_TRIPLES
                 )
             except SyntaxError as exc:
-                raise GraphLoadError(path, f"syntax error: {exc}", line=_line_of(exc)) from exc
+                raise _syntax_error(path, exc) from exc
 
 
 def parse_results(data: bytes, content_type: str, limit: int | None = None) -> QueryResult:

@@ -25,8 +25,9 @@ from rdflib.namespace import (
     XSD,
     DefinedNamespace,
 )
+from rdflib.term import Node
 
-from mskg.errors import ShapesError, UsageError
+from mskg.errors import QueryError, RefusedQueryError, ShapesError, UsageError
 from mskg.loader import graph_files, load_files, load_shapes
 from mskg.vocab import MSKG_IRI, PREFIXES, RESOURCE_IRI
 
@@ -294,11 +295,7 @@ def split_sparql_constraints(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
         select = shapes.value(constraint, SH.select)
         if not isinstance(shape, URIRef) or select is None:
             continue  # left to pySHACL
-        prefixes = "".join(
-            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
-            for declaring in shapes.objects(constraint, SH.prefixes)
-            for d in shapes.objects(declaring, SH.declare)
-        )
+        prefixes = _prefix_lines(shapes, constraint)
         targets = tuple(
             (predicate, target)
             for predicate in _TARGET_PREDICATES
@@ -312,6 +309,71 @@ def split_sparql_constraints(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
         for triple in shapes.triples((constraint, None, None)):
             remaining.remove(triple)
     return remaining, checks
+
+
+#: The shapes-graph properties whose value is a SPARQL text that pySHACL (constraints, validators
+#: of constraint components, targets, functions, rules) or :func:`sparql_check_problems` runs.
+_SPARQL_TEXTS = {SH.select: "sh:select", SH.ask: "sh:ask", SH.construct: "sh:construct"}
+
+
+def _prefix_lines(shapes: Graph, node: Node) -> str:
+    """The PREFIX lines pySHACL puts before the SPARQL text of ``node``: none without
+    ``sh:prefixes``; else the ``sh:declare`` of its ``sh:prefixes`` and of the ontologies."""
+    declaring = set(shapes.objects(node, SH.prefixes))
+    if not declaring:
+        return ""
+    declaring |= set(shapes.subjects(RDF.type, OWL.Ontology))
+    return "".join(
+        f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+        for owner in sorted(declaring, key=str)
+        for d in shapes.objects(owner, SH.declare)
+    )
+
+
+def _owning_shape(shapes: Graph, node: Node) -> Node:
+    """The nearest IRI-named node above ``node`` (a shape, constraint component or function):
+    constraints and targets are usually blank nodes."""
+    seen = {node}
+    frontier = [node]
+    while frontier:
+        current = frontier.pop(0)
+        if isinstance(current, URIRef):
+            return current
+        for parent in shapes.subjects(None, current):
+            if parent not in seen:
+                seen.add(parent)
+                frontier.append(parent)
+    return node
+
+
+def check_shapes_sparql(shapes: Graph, data: Graph | None = None) -> None:
+    """Put every SPARQL text of the shapes graph through the read-only guard of ``mskg query``
+    (:func:`mskg.store.check_read_only`) before any of them runs: a shape must not fetch
+    (SERVICE, FROM) nor write. Raises :class:`ShapesError` naming the shape and the reason.
+
+    Each text is checked as it will run: after the PREFIX lines pySHACL adds, and with the
+    prefixes bound in the ``data`` graph, which rdflib also lets a query use undeclared.
+    """
+    from mskg.store import check_read_only
+
+    bound = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in data.namespaces()) if data else ""
+    for predicate, label in _SPARQL_TEXTS.items():
+        for node, text in shapes.subject_objects(predicate):
+            prefixes = bound + _prefix_lines(shapes, node)
+            owner = _short(_owning_shape(shapes, node))
+            try:
+                check_read_only(prefixes + str(text), f"the {label} of {owner}")
+            except QueryError as exc:
+                where = ""
+                line = (exc.line or 0) - prefixes.count("\n")  # the guard counts the PREFIX lines
+                if line > 0:
+                    where = f" (line {line}, column {exc.column} of the query"
+                    where += f": {exc.source_line.strip()!r})" if exc.source_line else ")"
+                verdict = "is refused" if isinstance(exc, RefusedQueryError) else "cannot be read"
+                raise ShapesError(
+                    f"the SHACL shapes cannot be used: the SPARQL {label} of {owner} "
+                    f"{verdict}{where}: {exc.reason}"
+                ) from exc
 
 
 def _focus_nodes(graph: Graph, targets: Iterable[tuple[URIRef, URIRef]]) -> set[object]:
@@ -360,6 +422,7 @@ def shacl_problems(graph: Graph, shapes: Graph) -> list[Finding]:
     """Run the shapes; return (rule, node, message, focus) for each violation."""
     import pyshacl  # heavy: imported only when validating
 
+    check_shapes_sparql(shapes, graph)
     core_shapes, sparql_checks = split_sparql_constraints(shapes)
     # pySHACL logs to stderr through a handler of its own, with tracebacks; mskg reports instead.
     logging.getLogger("pyshacl-validate").disabled = True
