@@ -9,7 +9,9 @@ call. Every attack runs against a real loopback listener, which must receive not
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -22,7 +24,7 @@ from rdflib import Graph
 
 from conftest import GRAPH_DIR
 from mskg.cli import main
-from mskg.errors import QueryError, RefusedQueryError
+from mskg.errors import QueryError, RefusedQueryError, StoreError
 from mskg.query import engine_text, prepare_query, query_from_text, refuse_remote_keywords
 from mskg.server import MskgHTTPServer, ServerConfig
 from mskg.store import open_store, run_query
@@ -239,3 +241,40 @@ def test_an_escaped_character_means_the_same_on_every_store(tmp_path: Path) -> N
         with open_store(spec, GRAPH_DIR, read_only=True) as store:
             answers.append(run_query(text, store).as_strings())
     assert answers[0] == answers[1] == [("https://w3id.org/mskg/resource/natalizumab",)]
+
+
+class _JsonLdEndpoint(http.server.BaseHTTPRequestHandler):
+    """A SPARQL endpoint that answers every query with JSON-LD naming a remote context."""
+
+    context_url = ""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = json.dumps(
+            {"@context": self.context_url, "@id": "http://e/a", "http://e/b": "c"}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/ld+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_endpoint_answer_never_makes_mskg_fetch(http_server: tuple[str, list[str]]) -> None:
+    url, requests = http_server
+    handler = type("Endpoint", (_JsonLdEndpoint,), {"context_url": f"{url}/context.jsonld"})
+    endpoint = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=endpoint.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        store = open_store(f"sparql:http://127.0.0.1:{endpoint.server_address[1]}/sparql")
+        with pytest.raises(StoreError, match="answer is refused: JSON-LD context by reference"):
+            store.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    finally:
+        endpoint.shutdown()
+        endpoint.server_close()
+    time.sleep(0.05)
+    assert requests == []

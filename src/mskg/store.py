@@ -1113,6 +1113,13 @@ def parse_results(data: bytes, content_type: str, limit: int | None = None) -> Q
                         break
                     lines[line] = None
             data = b"\n".join(lines) + b"\n"
+        if fmt in UNSAFE_FORMATS:
+            # An endpoint's JSON-LD could name a remote @context, its RDF/XML declare entities:
+            # the same refusal as for a graph file, so that answering never fetches or blows up.
+            try:
+                refuse_unsafe_input(Path("<endpoint answer>"), fmt, io.BytesIO(data))
+            except GraphLoadError as exc:
+                raise StoreError(f"the endpoint's {mime} answer is refused: {exc.reason}") from exc
         graph = RdfGraph()
         try:
             graph.parse(data=data, format=fmt)
