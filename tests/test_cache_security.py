@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,47 +93,41 @@ def test_a_folder_others_may_write_is_not_used(
     assert sorted(p.name for p in folder.iterdir()) == [entry.name]  # nothing written there
 
 
-def test_an_entry_others_may_write_is_not_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    folder = tmp_path / "cache"
-    folder.mkdir(mode=0o700)
-    monkeypatch.setenv("MSKG_CACHE_DIR", str(folder))
-    entry = _entry_path(folder)
-    _poisoned_entry(entry)
-    entry.chmod(0o666)
-    code, out, _err = _drugs(capsys)
-    assert code == 0
-    assert "poisoned" not in out and "natalizumab" in out.lower()
-
-
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
-def test_an_entry_another_user_owns_is_not_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    folder = tmp_path / "cache"
-    folder.mkdir(mode=0o700)
-    monkeypatch.setenv("MSKG_CACHE_DIR", str(folder))
-    entry = _entry_path(folder)
-    _poisoned_entry(entry)
-    entry.chmod(0o644)
-    os.chown(entry, 65534, 65534)
-    code, out, _err = _drugs(capsys)
-    assert code == 0
-    assert "poisoned" not in out and "natalizumab" in out.lower()
-
-
-def test_a_well_formed_entry_of_ones_own_is_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The control for the tests above: the same planted entry, in a private folder and file,
-    is read, so those tests fail if the checks are removed."""
+@pytest.fixture
+def planted_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A well-formed, poisoned entry for the curated graph, in a private cache folder."""
     folder = tmp_path / "cache"
     folder.mkdir(mode=0o700)
     monkeypatch.setenv("MSKG_CACHE_DIR", str(folder))
     entry = _entry_path(folder)
     _poisoned_entry(entry)
     entry.chmod(0o600)
+    return entry
+
+
+def _chown_to_nobody(entry: Path) -> None:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("needs root to give the entry to another user")
+    os.chown(entry, 65534, 65534)
+
+
+@pytest.mark.parametrize(
+    "untrust",
+    [lambda entry: entry.chmod(0o666), _chown_to_nobody],
+    ids=["others may write it", "another user owns it"],
+)
+def test_an_entry_that_is_not_the_users_own_is_not_read(
+    planted_entry: Path, untrust: Callable[[Path], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    untrust(planted_entry)
+    code, out, _err = _drugs(capsys)
+    assert code == 0
+    assert "poisoned" not in out and "natalizumab" in out.lower()
+
+
+def test_a_well_formed_entry_of_ones_own_is_used(planted_entry: Path) -> None:
+    """The control for the tests above: the same planted entry, in a private folder and file,
+    is read, so those tests fail if the checks are removed."""
     graph = cache_module.cached_graph(GRAPH_DIR)
     assert {str(o) for o in graph.objects()} == {"poisoned"}
 
