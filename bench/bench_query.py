@@ -82,7 +82,7 @@ def main() -> int:
     args = parser.parse_args()
 
     query_file = REPO / "queries" / f"{args.query}.rq"
-    from mskg.query import read_query
+    from mskg.sparql.named import read_query
 
     if any(p.default for p in read_query(query_file).header.params):
         # The plain script cannot resolve "natalizumab" to an IRI; it would answer another question.

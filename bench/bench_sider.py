@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from mskg.importers.sider import SE_FILE, import_sider
 from mskg.paths import default_graph_dir
-from mskg.sider import SE_FILE, import_sider
-from mskg.validate import validate_graph
+from mskg.validate.shacl import validate_graph
 
 DEFAULT_SIDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "sider"
 

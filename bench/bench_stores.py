@@ -8,7 +8,7 @@ CPU time (all threads of the process), and the median peak resident memory. Vari
 
 * ``memory``: mskg's default store (rdflib), ``open_store("memory", FILE)``, ``run_query``;
 * ``mskg-oxigraph``: ``open_store("oxigraph:DIR").load([FILE])`` (atomic bulk load), then
-  ``mskg.store.run_query`` (read-only guard, prefixes, rdflib terms out);
+  ``mskg.stores.run_query`` (read-only guard, prefixes, rdflib terms out);
 * ``pyoxigraph``: the floor, a hand-written script: ``Store(DIR).bulk_load(path=FILE)``, then
   ``store.query(text)`` with every value read out as a Python string.
 
@@ -120,7 +120,7 @@ def child(variant: str, data: Path, workdir: Path, repeat: int) -> dict[str, Any
 
             return run
     else:
-        from mskg.store import open_store, run_query
+        from mskg.stores import open_store, run_query
 
         if variant == "memory":
             store = open_store("memory", data, use_cache=False)

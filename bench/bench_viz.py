@@ -28,9 +28,10 @@ from typing import Any
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
-from mskg.loader import load_graph
-from mskg.netx import to_networkx
-from mskg.viz import DEFAULT_PHYSICS_THRESHOLD, layout_positions, render_html, write_html
+from mskg.graph.loader import load_graph
+from mskg.graph.network import to_networkx
+from mskg.viz.layout import DEFAULT_PHYSICS_THRESHOLD, layout_positions
+from mskg.viz.page import render_html, write_html
 
 MSKG = Namespace("https://w3id.org/mskg/ontology/")
 SYN = Namespace("https://example.org/bench/")

@@ -14,7 +14,7 @@ from typing import ClassVar
 import pytest
 from rdflib import Graph
 
-from mskg.loader import graph_files, load_files
+from mskg.graph.loader import graph_files, load_files
 from mskg.vocab import turtle_prefix_block
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -44,7 +44,8 @@ def graph_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_query_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point mskg's parsed-graph cache (mskg.cache) at a session temp folder, never ~/.cache."""
+    """Point mskg's parsed-graph cache (mskg.graph.cache) at a session temp folder, never
+    ~/.cache."""
     folder = tmp_path_factory.mktemp("mskg-cache")
     saved = {key: os.environ.get(key) for key in ("MSKG_CACHE_DIR", "MSKG_NO_CACHE")}
     os.environ["MSKG_CACHE_DIR"] = str(folder)

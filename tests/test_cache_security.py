@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import GRAPH_DIR
-from mskg import cache as cache_module
 from mskg.cli import main
-from mskg.loader import graph_files
+from mskg.graph import cache as cache_module
+from mskg.graph.loader import graph_files
 
 NATALIZUMAB = "https://w3id.org/mskg/resource/natalizumab"
 

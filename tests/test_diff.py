@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 
 from conftest import GRAPH_DIR
 from mskg.cli import main
-from mskg.diff import diff_graphs, diff_paths, format_diff
+from mskg.graph.diff import diff_graphs, diff_paths, format_diff
 from mskg.vocab import MSKG, MSKR
 
 LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")

@@ -12,9 +12,9 @@ from rdflib.compare import isomorphic
 
 from conftest import GRAPH_DIR
 from mskg.cli import main
-from mskg.export import serialize_rdf
-from mskg.kgx import EDGE_COLUMNS, NODE_COLUMNS, curie, kgx_tables
-from mskg.loader import load_graph
+from mskg.exporters.kgx import EDGE_COLUMNS, NODE_COLUMNS, curie, kgx_tables
+from mskg.exporters.rdf import serialize_rdf
+from mskg.graph.loader import load_graph
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 

@@ -16,18 +16,19 @@ from rdflib import RDF, URIRef
 from rdflib.namespace import SKOS
 
 from conftest import GRAPH_DIR, QUERIES_DIR, REPO_DIR, SHARED_DIR
-from mskg.cli import main
-from mskg.errors import UsageError
-from mskg.loader import load_graph
-from mskg.query import QueryResult, run_query
-from mskg.templates_new import (
+from mskg.authoring.skeleton import (
     create_exclusive,
     drug_skeleton,
     placeholders,
     slugify,
     write_skeleton,
 )
-from mskg.validate import validate_graph
+from mskg.cli import main
+from mskg.errors import UsageError
+from mskg.graph.loader import load_graph
+from mskg.sparql.engine import run_query
+from mskg.sparql.results import QueryResult
+from mskg.validate.shacl import validate_graph
 from mskg.vocab import MSKG, MSKR, SCHEMA
 
 EXAMPLE = REPO_DIR / "examples" / "ublituximab.ttl"

@@ -25,9 +25,11 @@ from rdflib import Graph
 from conftest import GRAPH_DIR
 from mskg.cli import main
 from mskg.errors import QueryError, RefusedQueryError, StoreError
-from mskg.query import engine_text, prepare_query, query_from_text, refuse_remote_keywords
-from mskg.server import MskgHTTPServer, ServerConfig
-from mskg.store import open_store, run_query
+from mskg.server.config import ServerConfig
+from mskg.server.http import MskgHTTPServer
+from mskg.sparql.guard import engine_text, prepare_query, refuse_remote_keywords
+from mskg.sparql.named import query_from_text
+from mskg.stores import open_store, run_query
 from test_server import running_mskg
 
 #: Queries that would make a request to ``{url}``, each hiding it differently.

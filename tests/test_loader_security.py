@@ -18,8 +18,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 from conftest import TESTS_DIR, tree_digest, write_extra
 from mskg import GraphLoadError, load_graph
 from mskg.cli import main
-from mskg.sider import SiderInputError, drugbank_to_stitch, import_sider
-from mskg.validate import validate_graph
+from mskg.importers.sider import SiderInputError, drugbank_to_stitch, import_sider
+from mskg.validate.shacl import validate_graph
 
 
 class Listener:
@@ -251,8 +251,8 @@ def test_shapes_with_service_never_connect(
 
 
 def test_the_curated_shapes_pass_the_guard(capsys: pytest.CaptureFixture[str]) -> None:
-    from mskg.loader import load_shapes
-    from mskg.validate import check_shapes_sparql
+    from mskg.graph.loader import load_shapes
+    from mskg.validate.shacl import check_shapes_sparql
 
     check_shapes_sparql(load_shapes())  # the real $this-anchored constraints are accepted
     assert run_cli(["validate"], capsys)[0] == 0

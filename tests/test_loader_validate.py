@@ -11,8 +11,8 @@ from rdflib import Graph
 from conftest import GRAPH_DIR, tree_digest, write_extra
 from mskg import GraphLoadError, load_graph
 from mskg.cli import main
-from mskg.loader import graph_files
-from mskg.validate import validate_graph
+from mskg.graph.loader import graph_files
+from mskg.validate.shacl import validate_graph
 
 
 def test_load_graph_holds_every_file_except_shapes(graph: Graph) -> None:
@@ -266,9 +266,10 @@ def test_sparql_constraints_find_what_pyshacl_finds(graph_copy: Path) -> None:
     """mskg runs the shapes' SPARQL constraints once over the graph; pySHACL runs them per node.
     Both must report the same focus nodes."""
     import pyshacl
+    from rdflib.namespace import SH
 
-    from mskg.loader import load_shapes
-    from mskg.validate import SH, sparql_check_problems, split_sparql_constraints
+    from mskg.graph.loader import load_shapes
+    from mskg.validate.shacl import sparql_check_problems, split_sparql_constraints
 
     write_extra(
         graph_copy,

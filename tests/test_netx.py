@@ -13,7 +13,7 @@ from rdflib import RDF, Graph, URIRef
 
 import mskg
 from mskg.errors import UsageError
-from mskg.netx import flatten, network_text, to_networkx, write_network
+from mskg.graph.network import flatten, network_text, to_networkx, write_network
 
 M = "https://w3id.org/mskg/ontology/"
 R = "https://w3id.org/mskg/resource/"
@@ -282,7 +282,7 @@ def test_a_reified_cross_reference_stays_an_identifier() -> None:
 
 def test_context_lookups_match_rdflib(graph: Graph) -> None:
     """The index to_networkx reads from gives what rdflib's own pattern matching gives."""
-    from mskg.netx import _Lookup
+    from mskg.graph.network import _Lookup
 
     lookup = _Lookup(Graph(), graph)
     natalizumab = URIRef(R + "natalizumab")

@@ -10,16 +10,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from conftest import QUERIES_DIR
-from mskg.query import (
-    NamedQuery,
-    QueryResult,
-    _query_variables,
-    list_queries,
-    parameter_variable,
-    prepare_query,
-    read_query,
-    run_query,
-)
+from mskg.sparql.engine import run_query
+from mskg.sparql.guard import prepare_query
+from mskg.sparql.named import NamedQuery, list_queries, read_query
+from mskg.sparql.params import _query_variables, parameter_variable
+from mskg.sparql.results import QueryResult
 
 MSKR = "https://w3id.org/mskg/resource/"
 MSKG = "https://w3id.org/mskg/ontology/"
@@ -509,7 +504,8 @@ def test_provenance(graph: Graph) -> None:
 def test_readme_worked_examples(graph: Graph) -> None:
     import re
 
-    from mskg.query import format_result, query_from_text
+    from mskg.sparql.named import query_from_text
+    from mskg.sparql.results import format_result
 
     readme = (QUERIES_DIR / "README.md").read_text(encoding="utf-8")
     examples = readme.split("## Three worked examples", 1)[1]

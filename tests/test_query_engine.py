@@ -1,4 +1,4 @@
-"""mskg.query and `mskg query`: headers, parameters, the read-only guard, errors, formats,
+"""mskg.sparql and `mskg query`: headers, parameters, the read-only guard, errors, formats,
 inference, the parsed-graph cache and start-up cost."""
 
 from __future__ import annotations
@@ -16,19 +16,14 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from conftest import QUERIES_DIR, REPO_DIR
-from mskg import cache as cache_module
-from mskg import query as query_module
 from mskg.cli import main
 from mskg.errors import QueryError, UnknownNameError, UsageError
-from mskg.query import (
-    format_result,
-    infer_closure,
-    load_query,
-    parse_header,
-    query_from_text,
-    resolve_value,
-    run_query,
-)
+from mskg.graph import cache as cache_module
+from mskg.sparql import guard as guard_module
+from mskg.sparql.engine import infer_closure, run_query
+from mskg.sparql.named import load_query, parse_header, query_from_text
+from mskg.sparql.params import resolve_value
+from mskg.sparql.results import QueryResult, format_result
 
 MSKR = "https://w3id.org/mskg/resource/"
 MSKG = "https://w3id.org/mskg/ontology/"
@@ -45,7 +40,7 @@ mskr:drug-x a mskg:Drug ; rdfs:label "drug X"@en ; mskg:hasSeriousAdverseEffect 
 """
 
 
-def rows(result: query_module.QueryResult) -> list[tuple[str, ...]]:
+def rows(result: QueryResult) -> list[tuple[str, ...]]:
     return result.as_strings()
 
 
@@ -288,7 +283,7 @@ def test_service_never_reaches_rdflib_even_past_the_algebra_check(
 ) -> None:
     """The second line of defence: with the algebra check switched off, evaluation refuses."""
     url, requests = http_server
-    monkeypatch.setattr(query_module, "_refuse_remote", lambda *args: None)
+    monkeypatch.setattr(guard_module, "_refuse_remote", lambda *args: None)
     with pytest.raises(QueryError, match="SERVICE is refused"):
         run_query(f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}", graph)
     time.sleep(0.05)
@@ -761,14 +756,15 @@ def test_expression_with_a_header() -> None:
 
 def test_query_does_not_import_heavy_modules(tmp_path: Path) -> None:
     """`mskg query` must not import pyvis, networkx or pyshacl (start-up cost), nor on the
-    default memory store the store backends (mskg.store). pyoxigraph is allowed: the loader's
+    default memory store the other store backends. pyoxigraph is allowed: the loader's
     strict syntax check uses its parser (its import takes about 3 ms)."""
     script = (
         "import sys\n"
         "from mskg.cli import main\n"
         "code = main(['query', 'drugs-with-pml-risk', '--format', 'csv'])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('pyvis', 'networkx', 'pyshacl', 'owlrl') or m == 'mskg.store')\n"
+        "('pyvis', 'networkx', 'pyshacl', 'owlrl') "
+        "or m in ('mskg.stores.oxigraph', 'mskg.stores.endpoint'))\n"
         "print('HEAVY', heavy, code, file=sys.stderr)\n"
     )
     env = {**os.environ, "MSKG_CACHE_DIR": str(tmp_path / "cache")}

@@ -27,24 +27,13 @@ import pytest
 from conftest import GRAPH_DIR
 from mskg.cli import main
 from mskg.errors import GraphLoadError
-from mskg.loader import graph_files
-from mskg.query import query_names
-from mskg.server import (
-    LISTEN_BACKLOG,
-    MIN_QUEUE_TIMEOUT,
-    MskgHTTPServer,
-    ServerConfig,
-    make_server,
-    upstream_warning,
-)
-from mskg.store import (
-    EndpointTimeout,
-    MemoryStore,
-    SparqlStore,
-    open_store,
-    run_query,
-    wait_for_endpoint,
-)
+from mskg.graph.loader import graph_files
+from mskg.server.config import LISTEN_BACKLOG, MIN_QUEUE_TIMEOUT, ServerConfig
+from mskg.server.http import MskgHTTPServer, make_server, upstream_warning
+from mskg.sparql.named import query_names
+from mskg.stores import open_store, run_query
+from mskg.stores.endpoint import EndpointTimeout, SparqlStore, wait_for_endpoint
+from mskg.stores.memory import MemoryStore
 from test_store import BAD_IRIS, assert_same_rows
 
 pytestmark = pytest.mark.server

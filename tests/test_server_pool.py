@@ -20,9 +20,11 @@ from pathlib import Path
 import pytest
 
 from conftest import GRAPH_DIR
-from mskg import server as server_module
 from mskg.cli import main
-from mskg.server import FairQueue, MskgHTTPServer, ServerConfig, store_generation
+from mskg.server import pool as pool_module
+from mskg.server.config import ServerConfig
+from mskg.server.http import MskgHTTPServer
+from mskg.server.pool import FairQueue, store_generation
 from test_server import DRUGS, ENDLESS, fetch, q, running_mskg
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -203,7 +205,7 @@ def test_workers_switch_together_after_a_load(
 ) -> None:
     """A `mskg load` while the server runs: once one answer comes from the new store, every
     later one does; a load that fails changes nothing."""
-    monkeypatch.setattr(server_module, "GENERATION_CHECK_INTERVAL", 0.0)  # check before each job
+    monkeypatch.setattr(pool_module, "GENERATION_CHECK_INTERVAL", 0.0)  # check before each job
     path = tmp_path / "kg"
     spec = f"oxigraph:{path}"
     assert main(["load", "--store", spec, "--graph", str(GRAPH_DIR)]) == 0
@@ -252,7 +254,7 @@ def test_a_store_no_worker_can_open_keeps_the_old_workers(
 ) -> None:
     """Memory store: a graph file saved broken changes the files, but no worker can parse them;
     the old workers keep answering, and the fixed file is served once saved."""
-    monkeypatch.setattr(server_module, "GENERATION_CHECK_INTERVAL", 0.0)
+    monkeypatch.setattr(pool_module, "GENERATION_CHECK_INTERVAL", 0.0)
     graph = tmp_path / "graph"
     graph.mkdir()
     (graph / "a.ttl").write_text("<http://x/a> <http://x/b> <http://x/c> .\n")

@@ -22,12 +22,15 @@ from pathlib import Path
 
 import pytest
 
-import mskg.server
+import mskg.server.http
+import mskg.server.pool
 from conftest import GRAPH_DIR
 from mskg.cli import main
 from mskg.errors import UsageError
-from mskg.server import Job, MskgHTTPServer, ServerConfig, answer, make_server
-from mskg.store import open_store
+from mskg.server.config import ServerConfig
+from mskg.server.http import MskgHTTPServer, make_server
+from mskg.server.jobs import Job, answer
+from mskg.stores import open_store
 from test_server import DRUGS, TIMEOUT, fetch, q, running_mskg
 
 #: The request-read time limit of the test server: short, so that trickling clients are cut
@@ -287,7 +290,7 @@ def test_cors_refuses_what_is_not_an_origin(origin: str) -> None:
 
 def test_serve_command_passes_cors_and_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[ServerConfig] = []
-    monkeypatch.setattr(mskg.server, "serve", lambda _host, _port, config: seen.append(config))
+    monkeypatch.setattr(mskg.server.http, "serve", lambda _host, _port, config: seen.append(config))
     argv = ["serve", "--cors", "http://localhost:3000", "--cors", "https://a.example"]
     assert main([*argv, "--request-read-timeout", "5"]) == 0
     assert seen[0].cors == ("http://localhost:3000", "https://a.example")
@@ -362,10 +365,10 @@ def test_worker_error_is_one_line(
     def broken(_store: object, _job: Job) -> None:
         raise KeyError("no such thing")
 
-    monkeypatch.setattr(mskg.server, "answer", broken)
+    monkeypatch.setattr(mskg.server.pool, "answer", broken)
     parent, child = multiprocessing.Pipe()
     worker = threading.Thread(
-        target=mskg.server._worker_main, args=(child, "memory", str(GRAPH_DIR), 10.0)
+        target=mskg.server.pool._worker_main, args=(child, "memory", str(GRAPH_DIR), 10.0)
     )
     worker.start()
     try:

@@ -16,11 +16,10 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from conftest import GRAPH_DIR, QUERIES_DIR, SHARED_DIR, TESTS_DIR, tree_digest
 from mskg.cli import main
-from mskg.diff import diff_paths
 from mskg.errors import UsageError
-from mskg.loader import graph_files, load_files, load_graph
-from mskg.query import run_query
-from mskg.sider import (
+from mskg.graph.diff import diff_paths
+from mskg.graph.loader import graph_files, load_files, load_graph
+from mskg.importers.sider import (
     BY_CUI,
     BY_LABEL,
     BY_MEANING,
@@ -29,7 +28,8 @@ from mskg.sider import (
     import_sider,
     stitch_flat_id,
 )
-from mskg.validate import validate_graph
+from mskg.sparql.engine import run_query
+from mskg.validate.shacl import validate_graph
 from mskg.vocab import MSKG, MSKR
 
 FIXTURE = TESTS_DIR / "fixtures" / "sider"
@@ -436,7 +436,7 @@ def test_fixture_rows_are_not_sider_rows() -> None:
 
 
 def test_imported_statements_in_kgx(sider_gz: Path, graph_copy: Path) -> None:
-    from mskg.kgx import kgx_tables
+    from mskg.exporters.kgx import kgx_tables
 
     import_sider(sider_gz, graph_copy)
     nodes, edges = kgx_tables(load_graph(graph_copy))

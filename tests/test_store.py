@@ -18,23 +18,17 @@ from rdflib import BNode, Graph, Literal, URIRef
 from conftest import GRAPH_DIR
 from mskg.cli import main
 from mskg.errors import GraphLoadError, QueryError, StoreError, UsageError
-from mskg.loader import graph_files
-from mskg.query import QueryResult, load_query, query_names
-from mskg.store import (
-    STORE_MARKER,
-    MemoryStore,
-    OxigraphStore,
-    SparqlStore,
-    StoreSpec,
-    _prepare_text,
-    _write_lock,
-    inject_values,
-    open_store,
-    parse_results,
-    parse_store_spec,
-    run_query,
-    with_prefixes,
-)
+from mskg.exporters import export_store
+from mskg.graph.loader import graph_files
+from mskg.sparql.guard import _prepare_text
+from mskg.sparql.named import load_query, query_names
+from mskg.sparql.params import inject_values, with_prefixes
+from mskg.sparql.results import QueryResult
+from mskg.stores import open_store, run_query
+from mskg.stores.endpoint import SparqlStore, parse_results
+from mskg.stores.memory import MemoryStore
+from mskg.stores.oxigraph import STORE_MARKER, OxigraphStore, _write_lock
+from mskg.stores.spec import StoreSpec, parse_store_spec
 
 EXTRA_TTL = """@prefix ex: <http://example.org/> .
 ex:drug1 ex:causes ex:effect1, ex:effect2 .
@@ -160,7 +154,8 @@ def test_sparql_store_guesses_graph_store_url() -> None:
 
 def test_store_module_does_not_import_heavy_packages() -> None:
     code = (
-        "import sys, mskg.store, mskg.commands.load, mskg.commands.serve\n"
+        "import sys, mskg.stores.memory, mskg.stores.oxigraph, mskg.stores.endpoint\n"
+        "import mskg.cli.commands.load, mskg.cli.commands.serve\n"
         "heavy = {'pyoxigraph', 'networkx', 'pyvis', 'pyshacl'} & set(sys.modules)\n"
         "assert not heavy, heavy\n"
     )
@@ -309,10 +304,10 @@ def test_construct_and_export(oxigraph: OxigraphStore, tmp_path: Path) -> None:
     drugs = oxigraph.construct("CONSTRUCT WHERE { ?d a mskg:Drug }")
     assert len(drugs) >= 4
     out = tmp_path / "all.nt"
-    oxigraph.export("nt", out)
+    export_store(oxigraph, "nt", out)
     assert len(Graph().parse(out, format="nt")) == oxigraph.count()
     ttl = tmp_path / "all.ttl"
-    oxigraph.export("ttl", ttl)
+    export_store(oxigraph, "ttl", ttl)
     assert ttl.read_text().startswith("@prefix")
 
 

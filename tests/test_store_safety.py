@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from mskg import store as store_module
 from mskg.cli import main
 from mskg.errors import StoreError
-from mskg.store import STAGING_MARKER, STORE_MARKER, OxigraphStore, _write_lock, open_store
+from mskg.stores import open_store
+from mskg.stores import oxigraph as store_module
+from mskg.stores.oxigraph import STAGING_MARKER, STORE_MARKER, OxigraphStore, _write_lock
 
 P = "http://x/p"
 

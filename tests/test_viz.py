@@ -17,26 +17,13 @@ from rdflib import Graph
 from conftest import GRAPH_DIR
 from mskg.cli import main
 from mskg.errors import QueryError, UnknownNameError
-from mskg.loader import load_graph
-from mskg.netx import to_networkx
-from mskg.viz import (
-    DEFAULT_PHYSICS_THRESHOLD,
-    EDGE_STYLE,
-    GROUPS,
-    SEVERITIES,
-    build_network,
-    construct,
-    filter_types,
-    find_node,
-    humanize_duration,
-    identifier_label,
-    layout_positions,
-    page_data,
-    render_html,
-    script_json,
-    vis_script,
-    write_html,
-)
+from mskg.graph.loader import load_graph
+from mskg.graph.network import to_networkx
+from mskg.viz.labels import humanize_duration, identifier_label
+from mskg.viz.layout import DEFAULT_PHYSICS_THRESHOLD, layout_positions
+from mskg.viz.page import build_network, page_data, render_html, script_json, vis_script, write_html
+from mskg.viz.select import construct, filter_types, find_node
+from mskg.viz.style import EDGE_STYLE, GROUPS, SEVERITIES
 
 R = "https://w3id.org/mskg/resource/"
 M = "https://w3id.org/mskg/ontology/"

@@ -27,8 +27,8 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from conftest import GRAPH_DIR, REPO_DIR
 from mskg.cli import main
-from mskg.netx import to_networkx
-from mskg.viz import render_html, write_html
+from mskg.graph.network import to_networkx
+from mskg.viz.page import render_html, write_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

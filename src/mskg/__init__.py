@@ -32,18 +32,18 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from mskg.loader import load_graph
-    from mskg.netx import to_networkx
+    from mskg.graph.loader import load_graph
+    from mskg.graph.network import to_networkx
 
 
 def __getattr__(name: str) -> Any:
     # Lazy re-exports: importing mskg must not pull in rdflib's parsers or networkx.
     if name == "load_graph":
-        from mskg.loader import load_graph
+        from mskg.graph.loader import load_graph
 
         return load_graph
     if name == "to_networkx":
-        from mskg.netx import to_networkx
+        from mskg.graph.network import to_networkx
 
         return to_networkx
     raise AttributeError(f"module 'mskg' has no attribute {name!r}")

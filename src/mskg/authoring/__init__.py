@@ -1,0 +1,1 @@
+"""Authoring: files a researcher starts from (``mskg new``)."""

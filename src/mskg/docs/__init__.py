@@ -1,0 +1,1 @@
+"""HTML documentation of the ontology (``mskg docs``)."""

@@ -1,0 +1,1 @@
+"""Importers: one module per outside source, each writing Turtle under ``graph/imports/``."""

@@ -1,0 +1,227 @@
+"""The interface every store answers, and what the backends share."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from mskg.errors import QueryError, StoreError
+from mskg.sparql.guard import check_read_only
+from mskg.sparql.params import check_parameters, with_prefixes
+from mskg.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+    from mskg.graph.stats import GraphStats
+    from mskg.sparql.results import QueryResult
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class Store(ABC):
+    """A place that answers SPARQL. Subclasses: memory, Oxigraph, SPARQL endpoint."""
+
+    kind: str = ""
+
+    @classmethod
+    @abstractmethod
+    def open(cls, location: str, graph: Path | str | Graph | None, **options: Any) -> Store:
+        """The store a ``--store`` descriptor names (``location`` is what follows the scheme);
+        the registry :func:`mskg.stores.open_store` calls this. ``options``: ``read_only``,
+        ``create``, ``use_cache``, ``timeout``, each used by the backends it concerns."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release files or connections; the store is unusable afterwards."""
+
+    @property
+    def persistent(self) -> bool:
+        """Whether :meth:`load` writes somewhere that outlives this process."""
+        return True
+
+    # Queries ---------------------------------------------------------------------------------
+
+    def query(
+        self, sparql: str, *, limit: int | None = None, guard: bool = True, name: str | None = None
+    ) -> QueryResult:
+        """Run SPARQL text read-only and return a :class:`mskg.sparql.results.QueryResult`.
+
+        With ``guard`` (the default) the query is first checked by
+        :func:`mskg.sparql.guard.prepare_query`: UPDATE, LOAD, SERVICE and FROM are refused, since
+        the stores would otherwise fetch URLs. ``limit`` caps the rows of a SELECT (the result's
+        ``truncated`` attribute then says whether rows were dropped).
+        """
+        if guard:
+            sparql = check_read_only(sparql, name)
+        return self._query(with_prefixes(sparql), limit, name or "<query>")
+
+    @abstractmethod
+    def _query(self, sparql: str, limit: int | None, label: str) -> QueryResult: ...
+
+    def construct(self, sparql: str) -> Graph:
+        """The graph a CONSTRUCT or DESCRIBE query returns."""
+        result = self.query(sparql)
+        if result.graph is None:
+            raise QueryError(f"{result.kind} query returns no graph: use CONSTRUCT or DESCRIBE")
+        return result.graph
+
+    def select_values(self, sparql: str) -> list[tuple[Node | None, ...]]:
+        """Rows of a trusted, internal SELECT (no guard)."""
+        return self.query(sparql, guard=False).rows
+
+    def count(self) -> int:
+        """The number of triples in the (default) graph."""
+        rows = self.select_values("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return _as_int(rows[0][0]) if rows else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def to_graph(self) -> Graph:
+        """Every triple, copied into an rdflib graph (for viz and network exports)."""
+        graph = self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        _bind(graph)
+        return graph
+
+    def view(self) -> Any:
+        """An object with the few rdflib ``Graph`` methods :func:`mskg.sparql.params.resolve_value`
+        uses (label look-up for query parameters), answered by SPARQL on this store."""
+        return _GraphView(self)
+
+    def stats(self) -> GraphStats:
+        """Counts of instances per class and triples per property, as ``mskg stats`` prints."""
+        from rdflib import Graph as RdfGraph
+
+        from mskg.graph.stats import GraphStats
+
+        names = RdfGraph(bind_namespaces="core")
+        _bind(names)
+        normalize = names.namespace_manager.normalizeUri
+
+        def counts(sparql: str) -> list[tuple[str, int]]:
+            out: dict[str, int] = {}
+            for key, number in self.select_values(sparql):
+                name = normalize(str(key))
+                out[name] = out.get(name, 0) + _as_int(number)
+            return sorted(out.items(), key=lambda item: (-item[1], item[0]))
+
+        subjects = self.select_values("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
+        return GraphStats(
+            triples=self.count(),
+            subjects=_as_int(subjects[0][0]) if subjects else 0,
+            by_class=counts(
+                "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
+            ),
+            by_property=counts("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"),
+        )
+
+    # Writing ---------------------------------------------------------------------------------
+
+    def load(
+        self, files: Sequence[Path | str], *, append: bool = False, progress: bool | None = None
+    ) -> int:
+        """Replace the store's content with the triples of ``files`` (or add them, ``append``).
+
+        Atomic: if any file fails to parse or the write fails, the store keeps its previous
+        content. Returns the number of triples in the store afterwards. ``progress`` shows a
+        progress bar on stderr (default: for files over 50 MB or when stderr is a terminal).
+        """
+        raise StoreError(f"the {self.kind} store cannot be loaded")
+
+    #: Export formats the store writes itself, faster than through :meth:`to_graph`.
+    dump_formats: tuple[str, ...] = ()
+
+    def dump(self, fmt: str, handle: IO[bytes]) -> None:
+        """Write every triple as ``fmt`` (one of :attr:`dump_formats`) to ``handle``."""
+        raise StoreError(f"the {self.kind} store cannot write {fmt} itself")
+
+    def describe(self) -> str:
+        """A short human description, e.g. for the server's start-up line."""
+        return self.kind
+
+
+def _cap(result: QueryResult, limit: int | None) -> QueryResult:
+    """Keep at most ``limit`` rows, or ``limit`` triples of a CONSTRUCT / DESCRIBE graph."""
+    truncated = bool(getattr(result, "truncated", False))
+    if limit is not None and len(result.rows) > limit:
+        result.rows = result.rows[:limit]
+        truncated = True
+    if limit is not None and result.graph is not None and len(result.graph) > limit:
+        import itertools
+
+        from rdflib import Graph as RdfGraph
+
+        kept = RdfGraph()
+        for prefix, namespace in result.graph.namespaces():
+            kept.bind(prefix, namespace, override=True)
+        for triple in itertools.islice(result.graph, limit):
+            kept.add(triple)
+        result.graph = kept
+        truncated = True
+    result.truncated = truncated  # type: ignore[attr-defined]
+    return result
+
+
+def _as_int(term: Node | None) -> int:
+    return int(str(term)) if term is not None else 0
+
+
+def _bind(graph: Graph) -> None:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+
+
+class _GraphView:
+    """The rdflib ``Graph`` methods that parameter resolution needs, by SPARQL on a store."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def _rows(self, sparql: str) -> list[tuple[Node | None, ...]]:
+        return self._store.select_values(sparql)
+
+    @staticmethod
+    def _n3(term: Node) -> str:
+        check_parameters({"value": [term]})
+        return term.n3()
+
+    def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
+        for s, o in self._rows(f"SELECT ?s ?o WHERE {{ ?s {self._n3(predicate)} ?o }}"):
+            if s is not None and o is not None:
+                yield s, o
+
+    def subjects(self, predicate: Node, obj: Node) -> Iterator[Node]:
+        for (s,) in self._rows(
+            f"SELECT DISTINCT ?s WHERE {{ ?s {self._n3(predicate)} {self._n3(obj)} }}"
+        ):
+            if s is not None:
+                yield s
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        rows = self._rows(
+            f"SELECT ?o WHERE {{ {self._n3(subject)} {self._n3(predicate)} ?o }} LIMIT 1"
+        )
+        return rows[0][0] if rows else None
+
+    def __contains__(self, triple: tuple[Node | None, Node | None, Node | None]) -> bool:
+        pattern = " ".join(
+            f"?x{i}" if term is None else self._n3(term) for i, term in enumerate(triple)
+        )
+        result = self._store.query(f"ASK {{ {pattern} }}", guard=False)
+        return bool(result.boolean)
+
+    def namespaces(self) -> Iterator[tuple[str, str]]:
+        yield from PREFIXES.items()

@@ -1,0 +1,1 @@
+"""Validation of a graph folder (``mskg validate``): syntax, terms, literals and SHACL."""

@@ -1,0 +1,372 @@
+"""The graph as one self-contained, interactive HTML page (vis-network, no outside requests).
+
+What is drawn is :func:`mskg.graph.network.to_networkx`'s readable projection (see that module):
+things are nodes, relations are edges, association nodes become edge qualifiers (severity,
+potentially
+fatal, frequency, source), literals such as doses go to the details panel. Dosing regimens and
+cumulative dose limits are nodes of class "dosing"; their phases are folded into them, and a
+treatment's details panel repeats the dosing of the regimens it points to.
+
+The page:
+
+* colours and shapes nodes by class (:data:`GROUPS`) with a legend, sizes them by degree, draws
+  serious adverse effects as solid red edges (thicker when they can be fatal) and common ones
+  as dashed amber edges;
+* stays readable at any zoom: node labels are never drawn smaller than 11 px (long ones wrap),
+  edge labels are shown for the selected or hovered node's relations and, zoomed in, for every
+  edge in view, each only where it covers no other label; clicking a node highlights its
+  neighbourhood (the rest is dimmed) and zooms to it;
+* has a search box (label, other names, brand names, IRI), filters by class and by relation, and
+  a details panel (definition, properties, dosing, relations, cross-reference links, sources);
+  a ``--focus`` page opens with its node selected and its details shown;
+* stabilises with tuned forceAtlas2 physics that is switched off once the layout has come to
+  rest; above ``physics_threshold`` nodes (where the browser's physics takes seconds and may not
+  come to rest) the positions are computed here instead, by :func:`layout_positions`, a seeded
+  multilevel force layout in pure Python (5,000 nodes in about 2 s; networkx's own layouts,
+  which need numpy and scipy, take 40 s and more), and physics is off;
+* says "Nothing to draw" when the graph, query or filter selected no nodes;
+* inlines vis-network's script, read from the installed pyvis package, plus
+  mskg's own template (``mskg/viz/templates/viz.*``): no CDN, works offline and from ``file://``;
+  a Content-Security-Policy forbids requests to any host;
+* treats every label, comment and IRI as text: the graph goes in as JSON inside a
+  ``type="application/json"`` script (``<``, ``>``, ``&`` escaped as ``\\u003c``...), headings
+  are ``html.escape``-d, and the page script fills the DOM with ``textContent`` only;
+* keeps pyvis's globals ``network``, ``nodes`` and ``edges`` (plus ``mskgData`` and
+  ``mskgReady``) so scripts and tests can drive it;
+* is deterministic: nodes and edges in sorted order, fixed seeds, sorted JSON keys;
+* is compact: colours and shapes come from vis-network groups, edges are index arrays, empty
+  details are left out (a 5,000-node page is under 2 MB).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+import webbrowser
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mskg.errors import MskgError
+from mskg.viz.labels import _parts, _props, identifier_label, property_label
+from mskg.viz.layout import DEFAULT_PHYSICS_THRESHOLD, layout_positions
+from mskg.viz.select import construct, filter_types, find_node, neighbourhood
+from mskg.viz.style import (
+    DEFAULT_SEED,
+    EDGE_STYLE,
+    FATAL_EXTRA_WIDTH,
+    GROUPS,
+    SEVERITIES,
+    Group,
+    group_of,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from rdflib import Graph
+
+
+VIS_VERSION = "9.1.2"
+
+
+_TEMPLATES = "templates"
+
+
+def build_network(
+    graph: Graph,
+    *,
+    focus: str | None = None,
+    hops: int = 1,
+    query: str | None = None,
+    query_name: str | None = None,
+    types: Sequence[str] | None = None,
+) -> nx.MultiDiGraph:
+    """What ``mskg viz`` draws: the whole graph, a CONSTRUCT result, a drug's neighbourhood."""
+    from mskg.graph.network import to_networkx
+
+    if query is not None:
+        network = to_networkx(construct(graph, query, query_name), context=graph)
+    else:
+        network = to_networkx(graph)
+    if focus is not None:
+        center = find_node(network, focus)
+        network = neighbourhood(network, center, hops)
+        network.graph["focus"] = center  # the page selects it and shows its details
+    if types:
+        network = filter_types(network, types, graph)
+    return network
+
+
+def _compact(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` without its empty values: a large page is mostly empty lists otherwise."""
+    return {k: v for k, v in record.items() if v not in ("", [], {}, None, False)}
+
+
+def page_data(
+    network: nx.MultiDiGraph,
+    *,
+    title: str = "mskg",
+    physics_threshold: int = DEFAULT_PHYSICS_THRESHOLD,
+    seed: int = DEFAULT_SEED,
+    focus: str | None = None,
+) -> dict[str, Any]:
+    """Everything the page script needs, as plain JSON-ready data, in a stable order.
+
+    Compact, because a graph of thousands of nodes makes a page of megabytes: colours and
+    shapes come from the node's display group (vis-network ``groups``), an edge is
+    ``[from, to, relation, severity, fatal]`` (indexes into ``nodes``, ``relations`` and
+    :data:`SEVERITIES`), details leave out empty fields, and sources are listed once and
+    referred to by index.
+    """
+    large = network.number_of_nodes() > physics_threshold
+    positions = layout_positions(network, seed) if large else {}
+    if focus is None:
+        focus = network.graph.get("focus")
+    node_ids = sorted(network.nodes)
+    node_index = {n: i for i, n in enumerate(node_ids)}
+    groups: dict[str, Group] = {n: group_of(network.nodes[n]) for n in node_ids}
+    degree = dict(network.degree())
+    sources: list[dict[str, str]] = []
+    source_index: dict[str, int] = {}
+
+    def source_refs(entries: list[dict[str, str]]) -> list[int]:
+        refs = []
+        for entry in entries:
+            key = json.dumps(entry, sort_keys=True)
+            if key not in source_index:
+                source_index[key] = len(sources)
+                sources.append(dict(sorted(entry.items())))
+            refs.append(source_index[key])
+        return refs
+
+    nodes: list[dict[str, Any]] = []
+    details: dict[str, dict[str, Any]] = {}
+    for n in node_ids:
+        attrs = network.nodes[n]
+        group = groups[n]
+        size = min(42.0, (6.0 if large else 12.0) + (3.0 if large else 4.0) * math.sqrt(degree[n]))
+        item: dict[str, Any] = {
+            "id": n,
+            "label": attrs.get("label") or n,
+            "cls": group.key,
+            "size": round(size, 1),
+        }
+        if n in positions:
+            item["x"], item["y"] = positions[n]
+        nodes.append(item)
+        dosing = []
+        for _, target, data in sorted(
+            network.out_edges(n, data=True), key=lambda e: (e[1], e[2].get("predicate", ""))
+        ):
+            if groups[target].key == "dosing":
+                t_attrs = network.nodes[target]
+                dosing.append(
+                    _compact(
+                        {
+                            "id": target,
+                            "label": t_attrs.get("label") or target,
+                            "relation": data.get("label", ""),
+                            "properties": _props(t_attrs.get("properties", {})),
+                            "parts": [_compact(p) for p in _parts(t_attrs.get("parts", []))],
+                        }
+                    )
+                )
+        iri = attrs.get("iri", n)
+        details[n] = _compact(
+            {
+                "iri": iri if iri != n else "",
+                "class": attrs.get("class_label", ""),
+                "definition": attrs.get("definition", ""),
+                "alt_labels": list(attrs.get("alt_labels", [])),
+                "properties": _props(attrs.get("properties", {})),
+                "parts": [_compact(p) for p in _parts(attrs.get("parts", []))],
+                "dosing": dosing,
+                "identifiers": [
+                    _compact(
+                        {
+                            "iri": ident["iri"],
+                            "label": identifier_label(ident["iri"]),
+                            "relation": ident.get("relation", ""),
+                        }
+                    )
+                    for ident in attrs.get("identifiers", [])
+                ],
+                "sources": source_refs(list(attrs.get("sources", []))),
+            }
+        )
+    edges: list[list[Any]] = []
+    edge_details: dict[str, dict[str, Any]] = {}
+    relations: dict[str, dict[str, Any]] = {}
+    edge_list = sorted(network.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    for _, _, key, data in edge_list:
+        predicate = data.get("predicate", str(key))
+        label = data.get("label") or property_label(str(key))
+        relation = relations.setdefault(predicate, {"iri": predicate, "label": label, "count": 0})
+        relation["count"] += 1
+    ordered_relations = sorted(relations.values(), key=lambda r: (r["label"], r["iri"]))
+    relation_index = {r["iri"]: i for i, r in enumerate(ordered_relations)}
+    for i, (u, v, key, data) in enumerate(edge_list):
+        severity = data.get("severity", "")
+        edges.append(
+            [
+                node_index[u],
+                node_index[v],
+                relation_index[data.get("predicate", str(key))],
+                SEVERITIES.index(severity) if severity in SEVERITIES else 0,
+                1 if data.get("potentially_fatal") else 0,
+            ]
+        )
+        extra = _compact(
+            {
+                "frequency": data.get("frequency", ""),
+                "sources": source_refs(list(data.get("sources", []))),
+                "properties": _props(data.get("properties", {})),
+            }
+        )
+        if extra:
+            edge_details[f"e{i}"] = extra
+    counts: dict[str, int] = {}
+    for group in groups.values():
+        counts[group.key] = counts.get(group.key, 0) + 1
+    return {
+        "title": title,
+        "large": large,
+        "seed": seed,
+        "physics_threshold": physics_threshold,
+        "focus": focus if focus in node_index else None,
+        "groups": [
+            {
+                "key": g.key,
+                "label": g.label,
+                "color": g.color,
+                "border": g.border,
+                "shape": g.shape,
+                "count": counts[g.key],
+            }
+            for g in GROUPS
+            if g.key in counts
+        ],
+        "relations": ordered_relations,
+        "severities": list(SEVERITIES),
+        "edge_styles": {k or "other": v for k, v in EDGE_STYLE.items()},
+        "fatal_extra_width": FATAL_EXTRA_WIDTH,
+        "sources": sources,
+        "nodes": nodes,
+        "edges": edges,
+        "details": details,
+        "edge_details": edge_details,
+    }
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside a ``<script>`` element: no ``<``, ``>``, ``&`` or line separators."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _inline_safe(text: str, tag: str) -> str:
+    """Text for inside a raw ``<script>`` or ``<style>``: no closing tag, no comment opener."""
+    text = re.sub(rf"</({tag})", r"<\\/\1", text, flags=re.IGNORECASE)
+    return text.replace("<!--", "<\\!--")
+
+
+def _template(name: str) -> str:
+    return resources.files("mskg.viz").joinpath(_TEMPLATES, name).read_text(encoding="utf-8")
+
+
+def vis_script() -> str:
+    """vis-network's minified script, from the installed pyvis package (0.3.2 ships 9.1.2).
+
+    Its 220 kB style sheet is not needed: the page styles the one vis element it shows (the
+    tooltip) itself, and uses neither the navigation buttons nor the editor."""
+    try:
+        lib = resources.files("pyvis").joinpath("templates", "lib", f"vis-{VIS_VERSION}")
+        js = lib.joinpath("vis-network.min.js").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
+        raise MskgError(
+            f"vis-network {VIS_VERSION} not found in the pyvis package ({exc}); "
+            "install mskg's dependencies (pip install 'pyvis==0.3.2')"
+        ) from exc
+    if f"@version {VIS_VERSION}" not in js[:2000]:
+        raise MskgError(f"the pyvis package ships another vis-network than {VIS_VERSION}")
+    return js
+
+
+def render_html(
+    network: nx.MultiDiGraph,
+    *,
+    title: str = "mskg",
+    physics_threshold: int = DEFAULT_PHYSICS_THRESHOLD,
+    seed: int = DEFAULT_SEED,
+    focus: str | None = None,
+) -> str:
+    """One self-contained HTML page drawing ``network`` (from :func:`mskg.to_networkx`);
+    ``focus``, a node id, is selected and its details shown when the page opens."""
+    data = page_data(
+        network, title=title, physics_threshold=physics_threshold, seed=seed, focus=focus
+    )
+    values = {
+        "TITLE": html.escape(title, quote=True),
+        "SUMMARY": html.escape(
+            f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges", quote=True
+        ),
+        "APP_CSS": _inline_safe(_template("viz.css"), "style"),
+        "VIS_JS": _inline_safe(vis_script(), "script"),
+        "APP_JS": _inline_safe(_template("viz.js"), "script"),
+        "DATA": script_json(data),
+    }
+    # One pass: text substituted in is never scanned for placeholders again.
+    return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: values[m.group(1)], _template("viz.html"))
+
+
+def write_html(text: str, out: Path | str) -> Path:
+    """Write the page atomically (a temporary file beside ``out``, then one rename), readable
+    as any new file is (0666 less the umask, as for every file mskg writes)."""
+    from mskg.atomic import atomic_write
+
+    path = Path(out)
+    atomic_write(path, text)
+    return path
+
+
+def visualize(
+    graph: Graph,
+    out: Path | str = "mskg.html",
+    *,
+    focus: str | None = None,
+    hops: int = 1,
+    query: str | None = None,
+    query_name: str | None = None,
+    types: Sequence[str] | None = None,
+    title: str | None = None,
+    physics_threshold: int = DEFAULT_PHYSICS_THRESHOLD,
+) -> tuple[Path, nx.MultiDiGraph]:
+    """Build the network, render it and write ``out``; returns the path and what was drawn."""
+    network = build_network(
+        graph, focus=focus, hops=hops, query=query, query_name=query_name, types=types
+    )
+    if title is None:
+        title = "mskg"
+        if focus is not None:
+            title += f": {focus} ({hops} hop{'s' if hops != 1 else ''})"
+        if query_name is not None:
+            title += f": {query_name}"
+    text = render_html(network, title=title, physics_threshold=physics_threshold)
+    return write_html(text, out), network
+
+
+def open_in_browser(path: Path) -> bool:
+    """Open the written page in the default browser; False when Python found none to use."""
+    try:
+        return webbrowser.open(path.resolve().as_uri())
+    except webbrowser.Error:
+        return False
