@@ -20,7 +20,7 @@ from mskg.cli import main
 from mskg.errors import GraphLoadError, QueryError, StoreError, UsageError
 from mskg.exporters import export_store
 from mskg.graph.loader import graph_files
-from mskg.sparql.guard import _prepare_text
+from mskg.sparql.guard import _guard_text
 from mskg.sparql.named import load_query, query_names
 from mskg.sparql.params import inject_values, with_prefixes
 from mskg.sparql.results import QueryResult
@@ -241,10 +241,10 @@ def test_bad_iri_parameter_is_a_usage_error_on_every_store(
 
 def test_guard_parse_is_cached_but_errors_are_not(oxigraph: OxigraphStore) -> None:
     text = "SELECT ?d WHERE { ?d a mskg:Drug } # cache test"
-    before = _prepare_text.cache_info()
+    before = _guard_text.cache_info()
     first = oxigraph.query(text)
     second = oxigraph.query(text)
-    after = _prepare_text.cache_info()
+    after = _guard_text.cache_info()
     assert after.hits >= before.hits + 1
     assert comparable(first.rows) == comparable(second.rows) and first.rows
     refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"

@@ -7,7 +7,7 @@ with ``graph/ontology.ttl``.
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 MSKG_IRI = "https://w3id.org/mskg/ontology/"
@@ -150,3 +150,9 @@ TURTLE_PREFIXES = ("mskg", "mskr", "rdf", "rdfs", "xsd", "skos", "dcterms", "pro
 def turtle_prefix_block(names: tuple[str, ...] = TURTLE_PREFIXES) -> str:
     """``@prefix`` lines for ``names``, aligned as in graph/data/*.ttl."""
     return "".join(f"@prefix {name + ':':<8} <{PREFIXES[name]}> .\n" for name in names)
+
+
+def bind_prefixes(graph: Graph) -> None:
+    """Bind mskg's prefixes on ``graph``, over any the graph had, so serialisations use them."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)

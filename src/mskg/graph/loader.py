@@ -13,8 +13,9 @@ from rdflib import Graph
 from mskg.errors import GraphLoadError
 from mskg.graph.formats import RDF_FORMATS
 from mskg.graph.safety import refuse_unsafe_input
-from mskg.graph.syntax import _first_bad_ntriples_line, _syntax_error, check_syntax
+from mskg.graph.syntax import check_syntax, first_bad_ntriples_line, rdflib_syntax_error
 from mskg.paths import default_graph_dir
+from mskg.vocab import bind_prefixes
 
 # Keep literals as written: rdflib would otherwise rewrite "PT24H"^^xsd:duration as "P1D", and
 # researchers query, diff and export the lexical forms they wrote.
@@ -74,9 +75,9 @@ def parse_file(graph: Graph, file: Path) -> None:
     try:
         graph.parse(data=data, format=fmt, publicID=base)
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        error = _syntax_error(file, exc)
+        error = rdflib_syntax_error(file, exc)
         if error.line is None and fmt == "nt":
-            error = GraphLoadError(file, error.reason, line=_first_bad_ntriples_line(data))
+            error = GraphLoadError(file, error.reason, line=first_bad_ntriples_line(data))
         raise error from exc
 
 
@@ -104,7 +105,7 @@ def load_files(files: Iterable[Path]) -> Graph:
     graph = Graph(bind_namespaces="core")
     for file in files:
         parse_file(graph, file)
-    _bind_prefixes(graph)
+    bind_prefixes(graph)
     return graph
 
 
@@ -125,10 +126,3 @@ def load_shapes(path: Path | str | None = None) -> Graph:
     if not shapes.is_file():
         shapes = default_graph_dir() / SHAPES_FILE
     return load_files([shapes])
-
-
-def _bind_prefixes(graph: Graph) -> None:
-    from mskg.vocab import PREFIXES
-
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)

@@ -29,7 +29,7 @@ def refuse_unsafe_input(file: Path, fmt: str, source: IO[bytes]) -> None:
     :func:`expansion_limit` (quadratic blow-up), and a DOCTYPE or ENTITY declaration after the
     prolog (pyoxigraph reads one there). Plain abbreviations as Protégé writes them
     (``<!ENTITY owl "http://www.w3.org/2002/07/owl#">``) pass. Used by the loader and by
-    ``mskg load`` (:func:`mskg.stores.inputs._check_files`); ``source`` is the file's (decompressed)
+    ``mskg load`` (:func:`mskg.stores.inputs.check_files`); ``source`` is the file's (decompressed)
     bytes. Raises :class:`GraphLoadError` at the line at fault.
     """
     if fmt == "json-ld":

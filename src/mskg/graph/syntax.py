@@ -108,7 +108,7 @@ def _find_text(source: IO[bytes], needle: str) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _first_bad_ntriples_line(data: bytes) -> int | None:
+def first_bad_ntriples_line(data: bytes) -> int | None:
     """rdflib's N-Triples errors quote the rest of the line but not its number: find it."""
     from rdflib.plugins.parsers.ntriples import NTGraphSink, W3CNTriplesParser
 
@@ -123,7 +123,7 @@ def _first_bad_ntriples_line(data: bytes) -> int | None:
     return None
 
 
-def _syntax_error(file: Path, exc: Exception) -> GraphLoadError:
+def rdflib_syntax_error(file: Path, exc: Exception) -> GraphLoadError:
     line = getattr(exc, "lines", None)
     if isinstance(line, int):
         line += 1  # rdflib's notation3 parser counts lines from zero

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mskg.errors import QueryError, RefusedQueryError, UsageError
-from mskg.sparql.guard import _READ_ONLY, _walk, prepare_query
+from mskg.sparql.guard import READ_ONLY, prepare_query, walk_algebra
 from mskg.sparql.named import NamedQuery, load_query, query_from_text
-from mskg.sparql.params import _inject_values, bind_parameters
+from mskg.sparql.params import bind_parameters, inject_values_algebra
 from mskg.sparql.results import QueryResult
 from mskg.vocab import PREFIXES
 
@@ -119,13 +119,13 @@ def run_query(
     elif infer is not None:
         graph = infer_closure(graph, infer)
     bound = bind_parameters(graph, query, prepared, params)
-    _inject_values(prepared, bound)
+    inject_values_algebra(prepared, bound)
     return _evaluate(graph, prepared, query, bound)
 
 
 def _refuse_named_graphs(prepared: Query, label: str) -> None:
     """A ``GRAPH`` pattern needs a dataset; the in-memory graph is one default graph."""
-    for node in _walk(prepared.algebra):
+    for node in walk_algebra(prepared.algebra):
         if node.name == "Graph" and "term" in node:
             term = node.term
             shown = term.n3() if hasattr(term, "n3") else str(term)
@@ -147,7 +147,7 @@ def _evaluate(
     def no_service(ctx: Any, part: Any) -> Any:
         # Second line of defence: the algebra was checked, but never let SERVICE reach urlopen.
         if getattr(part, "name", None) == "ServiceGraphPattern":
-            raise RefusedQueryError(f"SERVICE is refused: {_READ_ONLY}", name=label)
+            raise RefusedQueryError(f"SERVICE is refused: {READ_ONLY}", name=label)
         raise NotImplementedError
 
     if not getattr(graph, "context_aware", False):

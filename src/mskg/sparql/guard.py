@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from mskg.sparql.named import NamedQuery
 
 
-_READ_ONLY = (
+READ_ONLY = (
     "mskg query is read-only and answers from the local graph only; it never changes the graph "
     "or fetches a URL"
 )
@@ -181,7 +181,7 @@ def refuse_remote_keywords(text: str, label: str = "<query>") -> None:
     if operations:
         what = f"SPARQL UPDATE ({', '.join(operations)})"
     raise _error_at(
-        text, found.start(), f"{what} is refused: {_READ_ONLY}", label, RefusedQueryError
+        text, found.start(), f"{what} is refused: {READ_ONLY}", label, RefusedQueryError
     )
 
 
@@ -221,7 +221,7 @@ def _translation_error(exc: Exception, text: str, label: str) -> QueryError:
     return QueryError(f"cannot translate query: {message}", name=label)
 
 
-def _walk(node: Any) -> Iterator[Any]:
+def walk_algebra(node: Any) -> Iterator[Any]:
     """Every CompValue in a parsed or translated query, including inside FILTER EXISTS."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -245,12 +245,12 @@ def _refuse_remote(query: Query, label: str) -> None:
             iris.append(
                 f"FROM NAMED <{clause.named}>" if clause.named else f"FROM <{clause.default}>"
             )
-        raise RefusedQueryError(f"{', '.join(iris)} is refused: {_READ_ONLY}", name=label)
-    for node in _walk(algebra):
+        raise RefusedQueryError(f"{', '.join(iris)} is refused: {READ_ONLY}", name=label)
+    for node in walk_algebra(algebra):
         if node.name == "ServiceGraphPattern":
             term = node.term
             shown = term.n3() if hasattr(term, "n3") else f"<{term}>"
-            raise RefusedQueryError(f"SERVICE {shown} is refused: {_READ_ONLY}", name=label)
+            raise RefusedQueryError(f"SERVICE {shown} is refused: {READ_ONLY}", name=label)
 
 
 def check_read_only(sparql: str, name: str | None = None) -> str:
@@ -265,15 +265,15 @@ def check_read_only(sparql: str, name: str | None = None) -> str:
     from mskg.sparql.named import query_from_text
 
     label = name or "<query>"
-    _prepare(query_from_text(sparql, label))
+    guard_query(query_from_text(sparql, label))
     return engine_text(sparql, label)
 
 
-#: Query texts up to this size have their parse cached (:func:`_prepare`).
+#: Query texts up to this size have their parse cached (:func:`guard_query`).
 _CACHED_TEXT_MAX = 20_000
 
 
-def _prepare(query: NamedQuery) -> Any:
+def guard_query(query: NamedQuery) -> Any:
     """:func:`mskg.sparql.guard.prepare_query` (the guard), parsed once per distinct query text.
 
     rdflib's parser takes 5-15 ms per query, more than Oxigraph needs to answer most of them, so
@@ -286,13 +286,13 @@ def _prepare(query: NamedQuery) -> Any:
     if len(query.text) > _CACHED_TEXT_MAX:
         return prepare_query(query)
     try:
-        return _prepare_text(query.text)
+        return _guard_text(query.text)
     except QueryError:
         return prepare_query(query)  # raises again, with the right name
 
 
 @functools.lru_cache(maxsize=256)
-def _prepare_text(text: str) -> Any:
+def _guard_text(text: str) -> Any:
     from mskg.sparql.guard import prepare_query
     from mskg.sparql.named import query_from_text
 

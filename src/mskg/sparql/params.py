@@ -7,8 +7,8 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mskg.errors import UnknownNameError, UsageError
-from mskg.sparql.guard import _walk
-from mskg.sparql.results import _display
+from mskg.sparql.guard import walk_algebra
+from mskg.sparql.results import display_term
 from mskg.vocab import PREFIXES
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def _candidates(graph: Graph, members: set[Node] | None, iris: bool = False) -> 
                 if not iris:
                     names.add(str(label))
                 elif isinstance(subject, URIRef):
-                    names.add(_display(subject))
+                    names.add(display_term(subject))
     return sorted(names)
 
 
@@ -172,7 +172,7 @@ def _query_variables(query: Query) -> set[str]:
     from rdflib.term import Variable
 
     names: set[str] = set()
-    for node in _walk(query.algebra):
+    for node in walk_algebra(query.algebra):
         for value in node.values():
             if isinstance(value, Variable):
                 names.add(str(value))
@@ -253,7 +253,7 @@ _WRAPPERS = {
 }
 
 
-def _inject_values(query: Query, bound: Mapping[str, Sequence[Node]]) -> None:
+def inject_values_algebra(query: Query, bound: Mapping[str, Sequence[Node]]) -> None:
     """Join a VALUES table of the bound parameters into the query's WHERE pattern.
 
     Equivalent to writing ``VALUES ?drug { mskr:natalizumab }`` at the start of the WHERE clause:

@@ -91,7 +91,7 @@ def format_result(result: QueryResult, fmt: str) -> str:
     return _FORMATTERS[fmt](result)
 
 
-def _display(term: Node | None) -> str:
+def display_term(term: Node | None) -> str:
     """A term as a person reads it: a literal's text, an IRI as a prefixed name."""
     from rdflib import BNode, Literal, URIRef
 
@@ -112,7 +112,7 @@ def _display(term: Node | None) -> str:
 
 def _format_table(result: QueryResult) -> str:
     header = result.variables
-    body = [[_display(v).replace("\n", " ") for v in row] for row in result.rows]
+    body = [[display_term(v).replace("\n", " ") for v in row] for row in result.rows]
     widths = [len(h) for h in header]
     for row in body:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
@@ -134,7 +134,7 @@ def _format_md(result: QueryResult) -> str:
     out = ["| " + " | ".join(result.variables) + " |"]
     out.append("|" + "|".join("---" for _ in result.variables) + "|")
     for row in result.rows:
-        out.append("| " + " | ".join(cell(_display(v)) for v in row) + " |")
+        out.append("| " + " | ".join(cell(display_term(v)) for v in row) + " |")
     return "\n".join(out) + "\n"
 
 

@@ -101,7 +101,7 @@ def run_query(
     the text is evaluated by the store's own engine.
     """
     from mskg.sparql import engine
-    from mskg.sparql.guard import _prepare, engine_text
+    from mskg.sparql.guard import engine_text, guard_query
     from mskg.sparql.named import load_query, query_from_text
     from mskg.sparql.params import (
         bind_parameters,
@@ -109,7 +109,7 @@ def run_query(
         check_parameters,
         inject_values,
     )
-    from mskg.stores.base import _cap
+    from mskg.stores.base import cap_result
     from mskg.stores.memory import MemoryStore
 
     if isinstance(query, str):
@@ -119,8 +119,8 @@ def run_query(
     if isinstance(store, MemoryStore):
         result = engine.run_query(query, store.graph, params=params)
         check_parameters(result.bindings)  # the same refusal as on the other stores
-        return _cap(result, limit)
-    prepared = _prepare(query)  # the guard; cached: bind_parameters only reads it
+        return cap_result(result, limit)
+    prepared = guard_query(query)  # the guard; cached: bind_parameters only reads it
     bound = bind_parameters(store.view(), query, prepared, params)
     label = str(query.path) if query.path is not None else query.name
     text = inject_values(engine_text(query.text, label), bound)

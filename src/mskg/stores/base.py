@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Any
 from mskg.errors import QueryError, StoreError
 from mskg.sparql.guard import check_read_only
 from mskg.sparql.params import check_parameters, with_prefixes
-from mskg.vocab import PREFIXES
+from mskg.vocab import PREFIXES, bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from mskg.sparql.results import QueryResult
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class Store(ABC):
@@ -93,7 +93,7 @@ class Store(ABC):
     def to_graph(self) -> Graph:
         """Every triple, copied into an rdflib graph (for viz and network exports)."""
         graph = self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        _bind(graph)
+        bind_prefixes(graph)
         return graph
 
     def view(self) -> Any:
@@ -108,7 +108,7 @@ class Store(ABC):
         from mskg.graph.stats import GraphStats
 
         names = RdfGraph(bind_namespaces="core")
-        _bind(names)
+        bind_prefixes(names)
         normalize = names.namespace_manager.normalizeUri
 
         def counts(sparql: str) -> list[tuple[str, int]]:
@@ -153,7 +153,7 @@ class Store(ABC):
         return self.kind
 
 
-def _cap(result: QueryResult, limit: int | None) -> QueryResult:
+def cap_result(result: QueryResult, limit: int | None) -> QueryResult:
     """Keep at most ``limit`` rows, or ``limit`` triples of a CONSTRUCT / DESCRIBE graph."""
     truncated = bool(getattr(result, "truncated", False))
     if limit is not None and len(result.rows) > limit:
@@ -177,11 +177,6 @@ def _cap(result: QueryResult, limit: int | None) -> QueryResult:
 
 def _as_int(term: Node | None) -> int:
     return int(str(term)) if term is not None else 0
-
-
-def _bind(graph: Graph) -> None:
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
 
 
 class _GraphView:

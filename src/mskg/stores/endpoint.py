@@ -16,8 +16,9 @@ from typing import IO, TYPE_CHECKING, Any
 from mskg.errors import GraphLoadError, QueryError, StoreError
 from mskg.graph.formats import load_format, oxigraph_format
 from mskg.graph.safety import UNSAFE_FORMATS, refuse_unsafe_input
-from mskg.stores.base import _RDF_LANG_STRING, _XSD_STRING, Store, _bind, _cap
-from mskg.stores.inputs import _check_files, _open_rdf, _show_progress, _syntax_error
+from mskg.stores.base import RDF_LANG_STRING, XSD_STRING, Store, cap_result
+from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
+from mskg.vocab import bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -118,8 +119,8 @@ class SparqlStore(Store):
     def load(
         self, files: Sequence[Path | str], *, append: bool = False, progress: bool | None = None
     ) -> int:
-        paths = _check_files(files)
-        show = _show_progress(paths, progress)
+        paths = check_files(files)
+        show = show_progress(paths, progress)
         with tempfile.TemporaryFile() as body:
             _to_ntriples(paths, body, show)
             size = body.tell()
@@ -156,7 +157,7 @@ def _to_ntriples(paths: Sequence[Path], out: IO[bytes], progress: bool) -> None:
 
     for path in paths:
         fmt, _compressed = load_format(path)
-        with _open_rdf(path, progress) as handle:
+        with open_rdf(path, progress) as handle:
             try:
                 quads = pyoxigraph.parse(
                     handle, format=oxigraph_format(fmt), base_iri=path.resolve().as_uri()
@@ -165,7 +166,7 @@ def _to_ntriples(paths: Sequence[Path], out: IO[bytes], progress: bool) -> None:
                     (q.triple for q in quads), out, format=pyoxigraph.RdfFormat.N_TRIPLES
                 )
             except SyntaxError as exc:
-                raise _syntax_error(path, exc) from exc
+                raise load_syntax_error(path, exc) from exc
 
 
 def parse_results(data: bytes, content_type: str, limit: int | None = None) -> QueryResult:
@@ -228,8 +229,8 @@ def parse_results(data: bytes, content_type: str, limit: int | None = None) -> Q
         except Exception as exc:  # rdflib's parsers raise assorted exception types
             _raise_if_cancelled(data)
             raise StoreError(f"the endpoint sent an unreadable {mime} graph: {exc}") from exc
-        _bind(graph)
-        result = _cap(QueryResult("CONSTRUCT", graph=graph), limit)
+        bind_prefixes(graph)
+        result = cap_result(QueryResult("CONSTRUCT", graph=graph), limit)
         result.truncated = truncated or result.truncated  # type: ignore[attr-defined]
         return result
     raise StoreError(f"the endpoint answered with an unsupported content type {content_type!r}")
@@ -257,7 +258,7 @@ def _from_json(term: Mapping[str, str] | None) -> Node | None:
     if lang:
         return Literal(value, lang=lang)
     datatype = term.get("datatype")
-    if datatype and datatype not in (_XSD_STRING, _RDF_LANG_STRING):
+    if datatype and datatype not in (XSD_STRING, RDF_LANG_STRING):
         return Literal(value, datatype=URIRef(datatype))
     return Literal(value)
 

@@ -19,7 +19,7 @@ from mskg.graph.syntax import oxigraph_syntax_error
 PROGRESS_MIN_BYTES = 50 * 1024 * 1024
 
 
-def _check_files(files: Sequence[Path | str]) -> list[Path]:
+def check_files(files: Sequence[Path | str]) -> list[Path]:
     """The files as paths, once each exists, has a known type and passes the loader's
     :func:`mskg.graph.safety.refuse_unsafe_input`, before the store is touched."""
     import zlib
@@ -32,14 +32,14 @@ def _check_files(files: Sequence[Path | str]) -> list[Path]:
         if fmt not in UNSAFE_FORMATS:
             continue
         try:
-            with _open_rdf(path, False) as handle:
+            with open_rdf(path, False) as handle:
                 refuse_unsafe_input(path, fmt, handle)
         except (OSError, EOFError, zlib.error) as exc:
             raise GraphLoadError(path, f"cannot read: {exc}") from exc
     return paths
 
 
-def _show_progress(paths: Iterable[Path], progress: bool | None) -> bool:
+def show_progress(paths: Iterable[Path], progress: bool | None) -> bool:
     if progress is not None:
         return progress
     if sys.stderr.isatty():
@@ -67,7 +67,7 @@ class _ProgressReader(io.RawIOBase):
 
 
 @contextlib.contextmanager
-def _open_rdf(path: Path, progress: bool) -> Iterator[IO[bytes]]:
+def open_rdf(path: Path, progress: bool) -> Iterator[IO[bytes]]:
     """Open an RDF file for reading (decompressing ``.gz``), with a progress bar if asked."""
     bar = None
     if progress:
@@ -95,13 +95,13 @@ def _open_rdf(path: Path, progress: bool) -> Iterator[IO[bytes]]:
             bar.close()
 
 
-def _syntax_error(path: Path, exc: SyntaxError) -> GraphLoadError:
+def load_syntax_error(path: Path, exc: SyntaxError) -> GraphLoadError:
     """pyoxigraph's error at file:line:column, placed as the loader places it (which reads the
     file again), so that ``mskg load`` and ``mskg validate`` name the same position."""
     import zlib
 
     try:
-        with _open_rdf(path, False) as source:
+        with open_rdf(path, False) as source:
             return oxigraph_syntax_error(path, exc, source)
     except (OSError, EOFError, zlib.error):  # changed or damaged since: the parser's position
         return oxigraph_syntax_error(path, exc)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mskg.errors import StoreError
-from mskg.stores.base import Store, _cap
+from mskg.stores.base import Store, cap_result
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -54,7 +54,7 @@ class MemoryStore(Store):
         from mskg.sparql.named import query_from_text
 
         result = run_query(query_from_text(sparql, label), self.graph)
-        return _cap(result, limit)
+        return cap_result(result, limit)
 
     def query(
         self, sparql: str, *, limit: int | None = None, guard: bool = True, name: str | None = None

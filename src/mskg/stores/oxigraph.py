@@ -19,9 +19,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 from mskg.errors import GraphLoadError, QueryError, StoreError
 from mskg.graph.formats import load_format, oxigraph_format
-from mskg.stores.base import _XSD_STRING, Store, _bind
-from mskg.stores.inputs import _check_files, _open_rdf, _show_progress, _syntax_error
-from mskg.vocab import PREFIXES
+from mskg.stores.base import XSD_STRING, Store
+from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
+from mskg.vocab import PREFIXES, bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -136,7 +136,7 @@ class OxigraphStore(Store):
     ) -> int:
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
-        paths = _check_files(files)
+        paths = check_files(files)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -474,13 +474,13 @@ def _write_lock(target: Path, *, wait: bool = False) -> Iterator[bool]:
 
 def _bulk_load(store: Any, path: Path, progress: bool | None) -> None:
     fmt, _compressed = load_format(path)
-    with _open_rdf(path, _show_progress([path], progress)) as handle:
+    with open_rdf(path, show_progress([path], progress)) as handle:
         try:
             store.bulk_load(
                 input=handle, format=oxigraph_format(fmt), base_iri=path.resolve().as_uri()
             )
         except SyntaxError as exc:
-            raise _syntax_error(path, exc) from exc
+            raise load_syntax_error(path, exc) from exc
         except (OSError, ValueError) as exc:
             raise GraphLoadError(path, f"cannot load: {exc}") from exc
 
@@ -506,7 +506,7 @@ def _oxigraph_result(answer: Any, limit: int | None) -> QueryResult:
         result.truncated = truncated  # type: ignore[attr-defined]
         return result
     graph = RdfGraph()
-    _bind(graph)
+    bind_prefixes(graph)
     truncated = False
     for triple in answer:  # a stream: stop reading (and Oxigraph computing) after the cap
         node = (
@@ -538,7 +538,7 @@ def _from_oxigraph(term: Any) -> Node | None:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        if datatype == _XSD_STRING:
+        if datatype == XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     if isinstance(term, pyoxigraph.BlankNode):

@@ -77,20 +77,20 @@ def identifier_label(iri: str) -> str:
     return iri
 
 
-def _props(properties: dict[str, list[str]]) -> list[list[Any]]:
+def property_rows(properties: dict[str, list[str]]) -> list[list[Any]]:
     return [
         [property_label(curie), curie, [_display_value(v) for v in values]]
         for curie, values in sorted(properties.items())
     ]
 
 
-def _parts(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def part_rows(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "label": part["label"],
             "class": part.get("class_label", ""),
             "definition": part.get("definition", ""),
-            "properties": _props(part.get("properties", {})),
+            "properties": property_rows(part.get("properties", {})),
         }
         for part in parts
     ]

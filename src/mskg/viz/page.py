@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mskg.errors import MskgError
-from mskg.viz.labels import _parts, _props, identifier_label, property_label
+from mskg.viz.labels import identifier_label, part_rows, property_label, property_rows
 from mskg.viz.layout import DEFAULT_PHYSICS_THRESHOLD, layout_positions
 from mskg.viz.select import construct, filter_types, find_node, neighbourhood
 from mskg.viz.style import (
@@ -169,8 +169,8 @@ def page_data(
                             "id": target,
                             "label": t_attrs.get("label") or target,
                             "relation": data.get("label", ""),
-                            "properties": _props(t_attrs.get("properties", {})),
-                            "parts": [_compact(p) for p in _parts(t_attrs.get("parts", []))],
+                            "properties": property_rows(t_attrs.get("properties", {})),
+                            "parts": [_compact(p) for p in part_rows(t_attrs.get("parts", []))],
                         }
                     )
                 )
@@ -181,8 +181,8 @@ def page_data(
                 "class": attrs.get("class_label", ""),
                 "definition": attrs.get("definition", ""),
                 "alt_labels": list(attrs.get("alt_labels", [])),
-                "properties": _props(attrs.get("properties", {})),
-                "parts": [_compact(p) for p in _parts(attrs.get("parts", []))],
+                "properties": property_rows(attrs.get("properties", {})),
+                "parts": [_compact(p) for p in part_rows(attrs.get("parts", []))],
                 "dosing": dosing,
                 "identifiers": [
                     _compact(
@@ -223,7 +223,7 @@ def page_data(
             {
                 "frequency": data.get("frequency", ""),
                 "sources": source_refs(list(data.get("sources", []))),
-                "properties": _props(data.get("properties", {})),
+                "properties": property_rows(data.get("properties", {})),
             }
         )
         if extra:
