@@ -20,11 +20,18 @@ FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_rdf_exports_round_trip(graph: Graph, fmt: str) -> None:
-    text = serialize_rdf(graph, fmt)
-    back = Graph().parse(data=text, format=FORMATS[fmt])
+def test_rdf_exports_round_trip(graph: Graph, fmt: str, tmp_path: Path) -> None:
+    """Lossless to the letter: read back by mskg's loader, every literal keeps its lexical form
+    ("PT24H"^^xsd:duration stays PT24H)."""
+    out = tmp_path / f"mskg.{fmt}"
+    out.write_text(serialize_rdf(graph, fmt), encoding="utf-8")
+    back = load_graph(out)
     assert len(back) == len(graph)
     assert isomorphic(back, graph)
+    durations = {
+        str(o) for o in back.objects() if str(getattr(o, "datatype", "")).endswith("#duration")
+    }
+    assert "PT24H" in durations
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

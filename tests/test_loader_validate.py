@@ -313,4 +313,4 @@ def test_export_to_file_is_lossless(tmp_path: Path, graph: Graph) -> None:
 
     out = tmp_path / "g.nt"
     assert main(["export", "--format", "nt", "-o", str(out)]) == 0
-    assert isomorphic(Graph().parse(out, format="nt"), graph)
+    assert isomorphic(load_graph(out), graph)

@@ -34,6 +34,7 @@ from rdflib import Graph
 
 from mskg import __version__
 from mskg.graph.loader import graph_files, load_files
+from mskg.graph.terms import from_oxigraph
 from mskg.paths import default_graph_dir
 
 #: Bumped whenever the layout of a cache entry or of its fingerprint changes.
@@ -152,21 +153,12 @@ def _trusted(path: Path) -> bool | None:
     return True
 
 
-def _keep_lexical_forms() -> None:
-    """The loader's policy, applied on a cache hit as on a parse, so that either way the process
-    ends up in the same state: rdflib keeps literals as written ("PT24H" stays "PT24H").
-
-    :func:`mskg.graph.loader.load_files` sets this global on every load, and leaves it set, on
-    purpose (pySHACL resets it; literals built while answering a query must not be rewritten
-    either).
-    Parsing an entry builds each literal through ``Literal()``, so it must be set before reading.
-    """
-    rdflib.NORMALIZE_LITERALS = False
-
-
 def _read(entry: Path) -> Graph | None:
-    """The graph of a cache entry, or None if it is missing, not the user's own, or damaged."""
-    _keep_lexical_forms()
+    """The graph of a cache entry, or None if it is missing, not the user's own, or damaged.
+
+    Read by pyoxigraph's N-Triples parser into rdflib terms, literals as written, as the loader
+    reads graph files (:mod:`mskg.graph.terms`).
+    """
     try:
         with entry.open("rb") as handle:
             if not _trusted_handle(handle.fileno()):
@@ -177,12 +169,22 @@ def _read(entry: Path) -> Graph | None:
         return None
     if not header.startswith(_HEADER):
         return None
+    import pyoxigraph
+
     try:
         meta = json.loads(header[len(_HEADER) :])
         if meta["format"] != CACHE_FORMAT or meta["sha256"] != hashlib.sha256(body).hexdigest():
             return None
         graph = Graph(bind_namespaces="core")
-        graph.parse(data=body, format="nt")
+        add = graph.add
+        for triple in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.N_TRIPLES):
+            add(
+                (
+                    from_oxigraph(triple.subject),
+                    from_oxigraph(triple.predicate),
+                    from_oxigraph(triple.object),
+                )
+            )
         for name, namespace in meta["prefixes"].items():
             graph.bind(name, namespace, override=True, replace=True)
     except Exception:  # a foreign or incompatible entry: rebuild it

@@ -7,20 +7,15 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-import rdflib
 from rdflib import Graph
 
 from mskg.errors import GraphLoadError
-from mskg.graph.formats import RDF_FORMATS
+from mskg.graph.formats import RDF_FORMATS, oxigraph_format
 from mskg.graph.safety import refuse_unsafe_input
-from mskg.graph.syntax import check_syntax, first_bad_ntriples_line, rdflib_syntax_error
+from mskg.graph.syntax import oxigraph_syntax_error
+from mskg.graph.terms import from_oxigraph
 from mskg.paths import default_graph_dir
 from mskg.vocab import bind_prefixes
-
-# Keep literals as written: rdflib would otherwise rewrite "PT24H"^^xsd:duration as "P1D", and
-# researchers query, diff and export the lexical forms they wrote.
-rdflib.NORMALIZE_LITERALS = False
-
 
 #: The SHACL shapes are the graph's schema, not knowledge: kept out of the data graph.
 SHAPES_FILE = "shapes.ttl"
@@ -58,27 +53,41 @@ def graph_files(
 def parse_file(graph: Graph, file: Path) -> None:
     """Parse one RDF file into ``graph``, turning parser failures into a file:line error.
 
-    Before rdflib sees the file, :func:`refuse_unsafe_input` refuses what would make a parser
-    fetch a URL, read another file or expand entities without bound, and :func:`check_syntax`
-    runs pyoxigraph's strict parser: the one ``mskg load`` uses, so that validate, query and load
-    accept and refuse the same files, with the same file:line:column.
+    :func:`refuse_unsafe_input` first refuses what would make a parser fetch a URL, read another
+    file or expand entities without bound. Then pyoxigraph's strict parser reads the file (the
+    one ``mskg load`` uses, so validate, query and load accept and refuse the same files, with
+    the same file:line:column) and its triples are added as rdflib terms, literals as written
+    (:mod:`mskg.graph.terms`). Blank nodes are renamed, so that ``_:b`` in two files are two
+    nodes; triples in named graphs (JSON-LD) are left out: a graph folder is one graph.
     """
+    import pyoxigraph
+
     fmt = RDF_FORMATS.get(file.suffix, "turtle")
     try:
-        # Bytes, not a path: rdflib then never resolves the location as a URL.
         data = file.read_bytes()
     except OSError as exc:
         raise GraphLoadError(file, f"cannot read: {exc.strerror}") from exc
-    base = file.resolve().as_uri()
     refuse_unsafe_input(file, fmt, io.BytesIO(data))
-    check_syntax(file, fmt, data, base)
+    parser = pyoxigraph.parse(
+        data, format=oxigraph_format(fmt), base_iri=file.resolve().as_uri(), rename_blank_nodes=True
+    )
+    add = graph.add
     try:
-        graph.parse(data=data, format=fmt, publicID=base)
-    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        error = rdflib_syntax_error(file, exc)
-        if error.line is None and fmt == "nt":
-            error = GraphLoadError(file, error.reason, line=first_bad_ntriples_line(data))
-        raise error from exc
+        for quad in parser:
+            if isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
+                add(
+                    (
+                        from_oxigraph(quad.subject),
+                        from_oxigraph(quad.predicate),
+                        from_oxigraph(quad.object),
+                    )
+                )
+    except SyntaxError as exc:
+        raise oxigraph_syntax_error(file, exc, io.BytesIO(data)) from exc
+    except TypeError as exc:
+        raise GraphLoadError(file, f"cannot load: {exc}") from exc
+    for prefix, namespace in parser.prefixes.items():
+        graph.bind(prefix, namespace, override=False)
 
 
 class _QuietIllTypedLiterals(logging.Filter):
@@ -100,8 +109,6 @@ _RDFLIB_TERM_LOGGER.addFilter(_QuietIllTypedLiterals())
 
 def load_files(files: Iterable[Path]) -> Graph:
     """Parse the given files into one fresh rdflib graph."""
-    # Set on every load, not once: pySHACL's validate() resets this global when it finishes.
-    rdflib.NORMALIZE_LITERALS = False
     graph = Graph(bind_namespaces="core")
     for file in files:
         parse_file(graph, file)

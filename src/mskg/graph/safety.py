@@ -62,7 +62,7 @@ def _refuse_remote_contexts(file: Path, data: bytes) -> None:
     try:
         document = json.loads(data, object_pairs_hook=_Pairs)
     except (ValueError, RecursionError):
-        return  # not JSON: check_syntax says where
+        return  # not JSON: the parser says where
     remote = next(_remote_contexts(document), None)
     if remote is None:
         return

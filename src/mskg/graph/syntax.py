@@ -8,32 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from rdflib import Graph
-
 from mskg.errors import GraphLoadError
-from mskg.graph.formats import oxigraph_format
-
-_LINE_PATTERNS = (
-    re.compile(r"at line (\d+)"),
-    re.compile(r"line (\d+)"),
-    re.compile(r":(\d+):"),
-)
-
-
-def check_syntax(file: Path, fmt: str, data: bytes, base_iri: str) -> None:
-    """Parse ``data`` with pyoxigraph (strict: IRIs, escapes, UTF-8, numbers), keeping nothing.
-
-    rdflib accepts some of what pyoxigraph refuses (an IRI with a space, ``1.2.3``) and reports
-    some errors without a line (bad UTF-8); a file must pass both.
-    """
-    import pyoxigraph
-
-    try:
-        for _quad in pyoxigraph.parse(data, format=oxigraph_format(fmt), base_iri=base_iri):
-            pass
-    except SyntaxError as exc:
-        raise oxigraph_syntax_error(file, exc, io.BytesIO(data)) from exc
-
 
 # pyoxigraph puts the position in front of its message; mskg shows it as file:line:column.
 _OXIGRAPH_POSITION = re.compile(
@@ -106,32 +81,3 @@ def _find_text(source: IO[bytes], needle: str) -> tuple[int | None, int | None]:
         if found >= 0:
             return number, found + 1
     return None, None
-
-
-def first_bad_ntriples_line(data: bytes) -> int | None:
-    """rdflib's N-Triples errors quote the rest of the line but not its number: find it."""
-    from rdflib.plugins.parsers.ntriples import NTGraphSink, W3CNTriplesParser
-
-    parser = W3CNTriplesParser(sink=NTGraphSink(Graph()))
-    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            parser.parsestring(line)
-        except Exception:
-            return number
-    return None
-
-
-def rdflib_syntax_error(file: Path, exc: Exception) -> GraphLoadError:
-    line = getattr(exc, "lines", None)
-    if isinstance(line, int):
-        line += 1  # rdflib's notation3 parser counts lines from zero
-    message = getattr(exc, "_why", None) or str(exc).strip().splitlines()[-1]
-    if not isinstance(line, int):
-        for pattern in _LINE_PATTERNS:
-            match = pattern.search(str(exc))
-            if match:
-                line = int(match.group(1))
-                break
-    return GraphLoadError(file, f"syntax error: {message}", line=line)

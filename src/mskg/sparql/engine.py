@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mskg.errors import QueryError, RefusedQueryError, UsageError
-from mskg.sparql.guard import READ_ONLY, prepare_query, walk_algebra
+from mskg.errors import QueryError, UsageError
+from mskg.sparql.guard import prepare_query, walk_algebra
 from mskg.sparql.named import NamedQuery, load_query, query_from_text
 from mskg.sparql.params import bind_parameters, inject_values_algebra
 from mskg.sparql.results import QueryResult
@@ -70,7 +70,6 @@ def infer_closure(graph: Graph, regime: str = "owlrl") -> Graph:
     of that class.
     """
     import owlrl
-    import rdflib
     from rdflib import Graph as RdfGraph
 
     closure = RdfGraph()
@@ -83,12 +82,7 @@ def infer_closure(graph: Graph, regime: str = "owlrl") -> Graph:
     else:
         closure.parse(data=_SKOS_AXIOMS.split("owl:inverseOf")[0] + ".", format="turtle")
         semantics = owlrl.RDFS_Semantics
-    normalize = rdflib.NORMALIZE_LITERALS
-    try:
-        rdflib.NORMALIZE_LITERALS = False
-        owlrl.DeductiveClosure(semantics).expand(closure)
-    finally:
-        rdflib.NORMALIZE_LITERALS = normalize
+    owlrl.DeductiveClosure(semantics).expand(closure)
     return closure
 
 
@@ -140,22 +134,12 @@ def _refuse_named_graphs(prepared: Query, label: str) -> None:
 def _evaluate(
     graph: Graph, prepared: Query, query: NamedQuery, bound: dict[str, list[Node]]
 ) -> QueryResult:
-    import rdflib.plugins.sparql as sparql
-
     label = str(query.path) if query.path is not None else query.name
-
-    def no_service(ctx: Any, part: Any) -> Any:
-        # Second line of defence: the algebra was checked, but never let SERVICE reach urlopen.
-        if getattr(part, "name", None) == "ServiceGraphPattern":
-            raise RefusedQueryError(f"SERVICE is refused: {READ_ONLY}", name=label)
-        raise NotImplementedError
-
+    # rdflib would fetch a SERVICE or FROM URL; the guard refused both before this point, by two
+    # independent checks (prepare_query). rdflib's only other switches (CUSTOM_EVALS,
+    # SPARQL_LOAD_GRAPHS) are process-wide, and not flipped per query here.
     if not getattr(graph, "context_aware", False):
         _refuse_named_graphs(prepared, label)
-    key = "mskg-read-only"
-    load_graphs = sparql.SPARQL_LOAD_GRAPHS
-    sparql.CUSTOM_EVALS[key] = no_service
-    sparql.SPARQL_LOAD_GRAPHS = False
     try:
         result = graph.query(prepared)
         kind = str(result.type)
@@ -176,6 +160,3 @@ def _evaluate(
         raise QueryError("query too deeply nested to evaluate", name=label) from exc
     except Exception as exc:  # rdflib raises many types while evaluating
         raise QueryError(f"query failed: {type(exc).__name__}: {exc}", name=label) from exc
-    finally:
-        sparql.CUSTOM_EVALS.pop(key, None)
-        sparql.SPARQL_LOAD_GRAPHS = load_graphs

@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from mskg.sparql.results import QueryResult
 
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 

@@ -17,9 +17,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from rdflib import Literal
+
 from mskg.errors import GraphLoadError, QueryError, StoreError
 from mskg.graph.formats import load_format, oxigraph_format
-from mskg.stores.base import XSD_STRING, Store
+from mskg.graph.terms import from_oxigraph
+from mskg.stores.base import Store
 from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
 from mskg.vocab import PREFIXES, bind_prefixes
 
@@ -526,21 +529,11 @@ def _oxigraph_result(answer: Any, limit: int | None) -> QueryResult:
 
 
 def _from_oxigraph(term: Any) -> Node | None:
-    """A pyoxigraph term as the rdflib term the memory store would give."""
-    import pyoxigraph
-    from rdflib import BNode, Literal, URIRef
-
+    """A solution's term (None where unbound) as the rdflib term the memory store would give; an
+    RDF 1.2 triple term, which rdflib cannot hold, as its text."""
     if term is None:
         return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    return Literal(str(term))  # an RDF-star triple term: shown as text
+    try:
+        return from_oxigraph(term)
+    except TypeError:
+        return Literal(str(term))
