@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -392,9 +391,7 @@ def test_seed_vs_sider_query(sider_gz: Path, graph_copy: Path) -> None:
     not (REAL_SIDER / "meddra_all_se.tsv.gz").is_file(), reason="no SIDER 4.1 in ../shared"
 )
 def test_real_sider_import(graph_copy: Path) -> None:
-    started = time.perf_counter()
     result = import_sider(REAL_SIDER, graph_copy)
-    elapsed = time.perf_counter() - started
     assert result.se_rows == 309_849
     assert set(result.drugs) == {str(MSKR.mitoxantrone), str(MSKR.methylprednisolone)}
     assert result.linked_effects["C0002170"] == str(MSKR["hair-loss"])
@@ -403,7 +400,6 @@ def test_real_sider_import(graph_copy: Path) -> None:
     assert result.linked_effects["C0023530"] == str(MSKR["low-white-blood-cell-count"])
     assert result.linked_effects["C0022346"] == str(MSKR.jaundice)  # a seed symptom
     assert result.statements > 300
-    assert elapsed < 20, f"import took {elapsed:.1f} s"
     assert not import_sider(REAL_SIDER, graph_copy).changed
     report = validate_graph(graph_copy)
     assert report.conforms, "\n".join(map(str, report.problems[:20]))

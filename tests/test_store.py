@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -402,9 +401,7 @@ def test_readers_never_undo_a_swap_in_progress(tmp_path: Path) -> None:
         path.rename(old)
         finish = threading.Timer(0.3, lambda: new.rename(path))
         finish.start()
-        started = time.monotonic()
         reader = open_store(f"oxigraph:{path}", read_only=True)  # waits for the second rename
-        assert time.monotonic() - started < 1.9
         finish.join()
         assert [str(s) for (s,) in reader.select_values("SELECT ?s { ?s ?p ?o }")] == [
             "http://x/new"

@@ -179,6 +179,8 @@ class FairQueue(Generic[W]):
         self._waiting: list[_Waiter[W]] = []
         self._held: dict[str, int] = {}
         self._closed = False
+        #: The most requests that were waiting at once (for tests and diagnostics).
+        self.peak_waiting = 0
 
     def get(self, client: str, timeout: float) -> W | None:
         """A worker for ``client``; None after ``timeout`` seconds, or once closed."""
@@ -187,6 +189,7 @@ class FairQueue(Generic[W]):
         with self._cond:
             self._waiting.append(waiter)
             self._dispatch()
+            self.peak_waiting = max(self.peak_waiting, len(self._waiting))
             while waiter.worker is None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._closed:
@@ -474,6 +477,11 @@ class WorkerPool:
             return error_answer(500, "the query worker died (out of memory?); try again")
         finally:
             self._release(worker, client, alive)
+
+    @property
+    def peak_waiting(self) -> int:
+        """The most requests that waited for a worker at once."""
+        return self._queue.peak_waiting
 
     def close(self) -> None:
         with self._lock:
