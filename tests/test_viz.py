@@ -21,7 +21,15 @@ from mskg.graph.loader import load_graph
 from mskg.graph.network import to_networkx
 from mskg.viz.labels import humanize_duration, identifier_label
 from mskg.viz.layout import DEFAULT_PHYSICS_THRESHOLD, layout_positions
-from mskg.viz.page import build_network, page_data, render_html, script_json, vis_script, write_html
+from mskg.viz.page import (
+    build_network,
+    page_data,
+    render_html,
+    script_json,
+    vis_records,
+    vis_script,
+    write_html,
+)
 from mskg.viz.select import construct, filter_types, find_node
 from mskg.viz.style import EDGE_STYLE, GROUPS, SEVERITIES
 
@@ -190,6 +198,50 @@ def test_large_page_is_compact() -> None:
     assert data["relations"][first[2]]["label"] == "p"
     assert SEVERITIES[first[3]] == ""
     assert all(not value for value in data["details"]["n0"].values())  # nothing empty kept
+
+
+def test_pyvis_makes_the_nodes_and_edges(graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network goes through pyvis's Network.from_nx once; the page carries its records."""
+    from pyvis.network import Network
+
+    given: list[nx.MultiDiGraph] = []
+    from_nx = Network.from_nx
+
+    def spy(self: Network, nx_graph: nx.MultiDiGraph, **options: object) -> None:
+        given.append(nx_graph.copy())
+        from_nx(self, nx_graph, **options)
+
+    monkeypatch.setattr(Network, "from_nx", spy)
+    network = to_networkx(graph)
+    data = page_data(network)
+    assert len(given) == 1
+    assert sorted(given[0].nodes) == sorted(network.nodes) == [n["id"] for n in data["nodes"]]
+    assert given[0].number_of_edges() == len(data["edges"]) == network.number_of_edges()
+    natalizumab = dict(given[0].nodes[R + "natalizumab"])
+    assert natalizumab["group"] == "dmt" and natalizumab["label"] == "natalizumab"
+    severities = {SEVERITIES[d["severity"]] for *_, d in given[0].edges(data=True)}
+    assert {"serious", "common"} <= severities
+
+
+def test_vis_records_keep_mskg_attributes() -> None:
+    carrier = nx.MultiDiGraph()
+    carrier.add_node("a", label="A", group="dmt", shape="diamond", size=20, x=1.5, y=-2.0)
+    carrier.add_node("b", label="", group="adverse", shape="dot", size=14)
+    carrier.add_node("alone", label="alone", group="other", shape="dot")
+    carrier.add_edge("a", "b", key=0, id=0, relation=3, severity=1, fatal=1)
+    carrier.add_edge("a", "b", key=1, id=1, relation=4, severity=0, fatal=0)
+    nodes, edges = vis_records(carrier, isolated_size=12)
+    by_id = {n["id"]: n for n in nodes}
+    # Given sizes are kept (pyvis's transform is applied once per edge, so none is passed),
+    # isolated nodes get the default, groups and shapes are kept and no colour is added.
+    assert {n: r["size"] for n, r in by_id.items()} == {"a": 20, "b": 14, "alone": 12}
+    assert by_id["a"]["group"] == "dmt" and by_id["a"]["shape"] == "diamond"
+    assert (by_id["a"]["x"], by_id["a"]["y"]) == (1.5, -2.0)
+    assert by_id["b"]["label"] == "b"  # an empty label shows the id, as mskg's page did
+    assert not any("color" in r for r in nodes)
+    # Both relations between the same two nodes are kept, with mskg's attributes.
+    kept = sorted((e["from"], e["to"], e["relation"], e["severity"], e["fatal"]) for e in edges)
+    assert kept == [("a", "b", 3, 1, 1), ("a", "b", 4, 0, 0)]
 
 
 def test_degree_sets_size(graph: Graph) -> None:

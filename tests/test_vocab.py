@@ -7,7 +7,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from conftest import GRAPH_DIR
-from mskg.vocab import MSKG, MSKG_IRI
+from mskg.vocab import MSKG, MSKG_IRI, compress_iri, curie_converter, expand_curie
 
 
 def ontology_terms() -> set[str]:
@@ -64,3 +64,17 @@ def test_ontology_header() -> None:
     [header] = list(ontology.subjects(RDF.type, OWL.Ontology))
     assert ontology.value(header, OWL.versionInfo) is not None
     assert ontology.value(header, URIRef("http://purl.org/dc/terms/license")) is not None
+
+
+def test_prefixed_names_both_ways() -> None:
+    assert compress_iri(MSKG_IRI + "Drug") == "mskg:Drug"
+    assert compress_iri("http://example.org/x") is None
+    assert expand_curie("mskr:natalizumab") == "https://w3id.org/mskg/resource/natalizumab"
+    assert expand_curie("ex:x") is None
+    assert expand_curie("natalizumab") is None
+
+
+def test_the_longest_namespace_wins() -> None:
+    converter = curie_converter({"mskrx": "https://w3id.org/mskg/resource/x/"})
+    assert converter.compress("https://w3id.org/mskg/resource/x/a") == "mskrx:a"
+    assert converter.compress("https://w3id.org/mskg/resource/xa") == "mskr:xa"

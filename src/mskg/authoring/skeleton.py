@@ -10,9 +10,7 @@ until it names a node of the graph). Once every placeholder is replaced, the fil
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from string import Template
 
@@ -196,37 +194,14 @@ def write_skeleton(kind: str, name: str, out: Path, *, force: bool = False) -> P
     return out
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def create_exclusive(out: Path, text: str) -> None:
     """Create ``out`` holding ``text``, atomically, failing with :class:`UsageError` if it exists.
 
     The file gets the permissions a new file normally has (0666 less the umask).
     """
-    exists = UsageError(f"{out} already exists: choose another name or pass --force")
+    # Made here, outside the try: a file in the folder's way is not ``out`` existing.
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        try:
-            os.link(tmp, out)
-        except FileExistsError:
-            raise exists from None
-        except OSError:
-            # No hard links on this file system: an exclusive create, still never overwriting.
-            try:
-                with open(out, "x", encoding="utf-8") as handle:
-                    handle.write(text)
-            except FileExistsError:
-                raise exists from None
-    finally:
-        tmp.unlink(missing_ok=True)
+        atomic_write(out, text, exclusive=True)
+    except FileExistsError:
+        raise UsageError(f"{out} already exists: choose another name or pass --force") from None

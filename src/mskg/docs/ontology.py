@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, SH, SKOS
 from rdflib.term import Node
 
 from mskg.atomic import atomic_write
-from mskg.vocab import MSKG_IRI, PREFIXES
+from mskg.vocab import MSKG_IRI, curie_or_iri
 
 DEFAULT_OUT = Path("out") / "docs"
 
@@ -89,13 +89,6 @@ class _Page:
 
     # ---------------------------------------------------------------- naming and links
 
-    def curie(self, term: Node) -> str:
-        text = str(term)
-        for prefix, namespace in PREFIXES.items():
-            if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace) :]}"
-        return text
-
     def label(self, term: Node, graph: Graph | None = None) -> str:
         for g in (graph, self.o, self.data):
             if g is None:
@@ -106,17 +99,17 @@ class _Page:
             )
             if labels:
                 return str(labels[0])
-        return self.curie(term)
+        return curie_or_iri(str(term))
 
     def link(self, term: Node) -> str:
         if isinstance(term, URIRef) and term in self.local_terms:
             anchor = str(term)[len(MSKG_IRI) :]
-            return f'<a href="#{_e(anchor)}"><code>{_e(self.curie(term))}</code></a>'
+            return f'<a href="#{_e(anchor)}"><code>{_e(curie_or_iri(str(term)))}</code></a>'
         if isinstance(term, URIRef) and str(term).startswith(("http://", "https://")):
-            return f'<a href="{_e(term)}"><code>{_e(self.curie(term))}</code></a>'
+            return f'<a href="{_e(term)}"><code>{_e(curie_or_iri(str(term)))}</code></a>'
         if isinstance(term, Literal):
             return _e(term)
-        return f"<code>{_e(self.curie(term))}</code>"
+        return f"<code>{_e(curie_or_iri(str(term)))}</code>"
 
     def links(self, terms: Iterable[Node]) -> str:
         return ", ".join(self.link(t) for t in sorted(set(terms), key=str))

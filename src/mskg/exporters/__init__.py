@@ -15,15 +15,14 @@ from rdflib import Graph
 
 from mskg.atomic import atomic_open
 from mskg.errors import UsageError
+from mskg.graph.formats import OUTPUT_FORMATS
 
 if TYPE_CHECKING:
     from mskg.stores.base import Store
 
 #: Format name -> module under ``mskg.exporters``.
 EXPORTERS: dict[str, str] = {
-    "ttl": "rdf",
-    "nt": "rdf",
-    "jsonld": "rdf",
+    **dict.fromkeys(OUTPUT_FORMATS, "rdf"),
     "graphml": "network",
     "gexf": "network",
     "json": "network",

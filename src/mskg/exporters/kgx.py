@@ -20,10 +20,12 @@ the RDF exports. It is deterministic: the same graph gives the same files.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import OWL, SKOS
@@ -31,7 +33,11 @@ from rdflib.term import Node
 
 from mskg.atomic import atomic_write
 from mskg.errors import UsageError
-from mskg.vocab import BIOLINK, MSKG, MSKG_IRI, PREFIXES, RESOURCE_IRI, SCHEMA
+from mskg.graph.hierarchy import subclasses
+from mskg.vocab import BIOLINK, MSKG, MSKG_IRI, RESOURCE_IRI, SCHEMA, curie_converter
+
+if TYPE_CHECKING:
+    from curies import Converter
 
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 
@@ -81,21 +87,19 @@ EDGE_COLUMNS = (
 )
 
 
-#: IRI prefix -> Biolink CURIE prefix, for the cross-references mskg uses.
-CURIE_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID", "PUBCHEM.COMPOUND:"),
-    ("https://go.drugbank.com/drugs/", "DRUGBANK:"),
-    ("http://id.nlm.nih.gov/mesh/", "MESH:"),
-    ("http://www.wikidata.org/entity/", "WIKIDATA:"),
-    ("https://bioregistry.io/umls:", "UMLS:"),
-    ("https://bioregistry.io/rxnorm:", "RXCUI:"),
-    ("https://bioregistry.io/unii:", "UNII:"),
-    ("https://bioregistry.io/atc:", "ATC:"),
-    ("https://bioregistry.io/icd10:", "ICD10:"),
-    (RESOURCE_IRI, "mskr:"),
-    (MSKG_IRI, "mskg:"),
-    ("https://w3id.org/biolink/vocab/", "biolink:"),
-)
+#: Biolink CURIE prefix -> namespace, for the cross-references mskg uses (beside mskg's own
+#: prefixes, which KGX ids use too: ``mskr:natalizumab``, ``biolink:Drug``).
+KGX_PREFIXES: dict[str, str] = {
+    "PUBCHEM.COMPOUND": "http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID",
+    "DRUGBANK": "https://go.drugbank.com/drugs/",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "WIKIDATA": "http://www.wikidata.org/entity/",
+    "UMLS": "https://bioregistry.io/umls:",
+    "RXCUI": "https://bioregistry.io/rxnorm:",
+    "UNII": "https://bioregistry.io/unii:",
+    "ATC": "https://bioregistry.io/atc:",
+    "ICD10": "https://bioregistry.io/icd10:",
+}
 
 
 OBO = "http://purl.obolibrary.org/obo/"
@@ -155,20 +159,20 @@ _SPECIFIC = {
 }
 
 
+@functools.cache
+def _converter() -> Converter:
+    return curie_converter(KGX_PREFIXES)
+
+
 def curie(iri: str) -> str:
     """The Biolink-style CURIE of an IRI (the IRI itself when no prefix is known)."""
     if iri.startswith(OBO):
+        # OBO IRIs spell the prefix in the local name (MONDO_0005301), so no prefix map holds them.
         local = iri[len(OBO) :]
         if "_" in local:
             prefix, _, rest = local.partition("_")
             return f"{prefix}:{rest}"
-    for namespace, prefix in CURIE_PREFIXES:
-        if iri.startswith(namespace):
-            return prefix + iri[len(namespace) :]
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    return _converter().compress(iri) or iri
 
 
 def _biolink(graph: Graph, term: URIRef, want_class: bool) -> str | None:
@@ -216,21 +220,10 @@ def _is_association(graph: Graph, node: Node, association_classes: set[Node]) ->
     return any(t in association_classes for t in graph.objects(node, RDF.type))
 
 
-def _subclasses(graph: Graph, root: URIRef) -> set[Node]:
-    found: set[Node] = {root}
-    frontier: list[Node] = [root]
-    while frontier:
-        for sub in graph.subjects(RDFS.subClassOf, frontier.pop()):
-            if sub not in found:
-                found.add(sub)
-                frontier.append(sub)
-    return found
-
-
 def kgx_tables(graph: Graph) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """The node and edge rows of the KGX export, sorted."""
-    association_classes = _subclasses(graph, MSKG.Association) | {RDF.Statement}
-    source_classes = _subclasses(graph, MSKG.InformationSource) | _subclasses(
+    association_classes = subclasses(graph, MSKG.Association) | {RDF.Statement}
+    source_classes = subclasses(graph, MSKG.InformationSource) | subclasses(
         graph, MSKG.SourceSection
     )
     category_of: dict[Node, str | None] = {}

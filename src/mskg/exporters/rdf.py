@@ -9,20 +9,18 @@ from rdflib import Graph
 
 from mskg.atomic import atomic_write
 from mskg.errors import UsageError
-
-#: RDF formats: name -> rdflib serializer.
-RDF_EXPORTS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+from mskg.graph.formats import OUTPUT_FORMATS
 
 
 def serialize_rdf(graph: Graph, fmt: str) -> str:
-    """The graph as text in one of :data:`RDF_EXPORTS`."""
-    if fmt not in RDF_EXPORTS:
-        raise UsageError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_EXPORTS)}")
+    """The graph as text in one of :data:`mskg.graph.formats.OUTPUT_FORMATS`."""
+    if fmt not in OUTPUT_FORMATS:
+        raise UsageError(f"unknown RDF format {fmt!r}; choose one of {', '.join(OUTPUT_FORMATS)}")
     if fmt == "nt":
         # Sorted lines: the same graph always gives the same file, so diffs stay small.
         text = graph.serialize(format="nt")
         return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
-    return graph.serialize(format=RDF_EXPORTS[fmt])
+    return graph.serialize(format=OUTPUT_FORMATS[fmt])
 
 
 def write(graph: Graph, fmt: str, out: Path | str | None) -> None:

@@ -203,11 +203,10 @@ def _trusted_handle(fd: int) -> bool:
 
 
 def _write(entry: Path, graph: Graph, prefix: str) -> None:
-    # Atomic (temporary file, then os.replace) but not fsync'ed: after a crash an entry may be
-    # missing or truncated, and _read treats both as a miss (the digest does not match).
-    import tempfile
+    # Atomic but not fsync'ed: after a crash an entry may be missing or truncated, and _read
+    # treats both as a miss (the digest does not match). Private to the user, as its folder.
+    from mskg.atomic import atomic_open
 
-    tmp: Path | None = None
     try:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted(entry.parent):
@@ -218,17 +217,10 @@ def _write(entry: Path, graph: Graph, prefix: str) -> None:
             "sha256": hashlib.sha256(body).hexdigest(),
             "prefixes": {name: str(namespace) for name, namespace in graph.namespaces()},
         }
-        fd, name = tempfile.mkstemp(prefix=f".{entry.name}.", suffix=".tmp", dir=entry.parent)
-        tmp = Path(name)
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_open(entry, "wb", permissions=0o600, durable=False) as handle:
             handle.write(_HEADER + json.dumps(meta, sort_keys=True).encode() + b"\n" + body)
-        os.replace(tmp, entry)
-        tmp = None
     except (OSError, ValueError):
         return  # an unwritable cache is no reason to fail a query
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
     _prune(entry, prefix)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal
 from rdflib.term import Node
 
-from mskg.vocab import PREFIXES
+from mskg.vocab import compress_iri
 
 Triple = tuple[Node, Node, Node]
 
@@ -135,11 +135,11 @@ def _short(term: Node) -> str:
         return f"{Literal(str(term)).n3()}^^{_short(term.datatype)}"
     text = term.n3()
     if text.startswith("<") and text.endswith(">"):
-        iri = text[1:-1]
-        for prefix, namespace in PREFIXES.items():
-            local = iri[len(namespace) :]
-            if iri.startswith(namespace) and local and all(c.isalnum() or c in "-_" for c in local):
-                return f"{prefix}:{local}"
+        curie = compress_iri(text[1:-1]) or ""
+        local = curie.partition(":")[2]
+        # A prefixed name only where Turtle needs no escapes in the local name.
+        if local and all(c.isalnum() or c in "-_" for c in local):
+            return curie
     return text
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -88,23 +87,6 @@ def parse_file(graph: Graph, file: Path) -> None:
         raise GraphLoadError(file, f"cannot load: {exc}") from exc
     for prefix, namespace in parser.prefixes.items():
         graph.bind(prefix, namespace, override=False)
-
-
-class _QuietIllTypedLiterals(logging.Filter):
-    """Drop rdflib's traceback for a literal that does not fit its datatype ("five"^^xsd:integer).
-
-    The literal is still loaded (``Literal.ill_typed`` is true) and ``mskg validate`` reports it
-    with its file and line, so the traceback is noise on a user's terminal.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Failed to convert Literal")
-
-
-_RDFLIB_TERM_LOGGER = logging.getLogger("rdflib.term")
-
-
-_RDFLIB_TERM_LOGGER.addFilter(_QuietIllTypedLiterals())
 
 
 def load_files(files: Iterable[Path]) -> Graph:

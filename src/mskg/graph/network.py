@@ -66,7 +66,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from mskg.errors import UsageError
-from mskg.vocab import MSKG, PREFIXES, SCHEMA
+from mskg.vocab import MSKG, SCHEMA, curie_or_iri
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -224,9 +224,6 @@ class _Lookup:
         self.graphs = [graph] if context is None or context is graph else [graph, context]
         self.indexes = [_Index(graph if triples is None else triples)]
         self.indexes.extend(_Index(g) for g in self.graphs[1:])
-        self._prefixes = sorted(
-            ((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda p: -len(p[0])
-        )
         self._labels: dict[Node, str] = {}
 
     def objects(self, subject: Node, predicate: URIRef) -> list[Node]:
@@ -246,13 +243,6 @@ class _Lookup:
 
     def has_triples(self, subject: Node) -> bool:
         return any(subject in index.by_subject for index in self.indexes)
-
-    def curie(self, iri: Node) -> str:
-        text = str(iri)
-        for namespace, prefix in self._prefixes:
-            if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace) :]}"
-        return text
 
     def label(self, node: Node) -> str:
         if node in self._labels:
@@ -359,14 +349,22 @@ def _canonical(
     return renamed, list(renamed)
 
 
-def _vocabulary(lookup: _Lookup, subjects: Iterable[Node]) -> set[Node]:
+def vocabulary_namespaces(graphs: Iterable[Graph]) -> list[str]:
+    """The namespaces of the ontologies that ``graphs`` declare (``owl:Ontology``): the
+    ontology IRI with ``/`` and ``#``, and its ``vann:preferredNamespaceUri``. Their terms are
+    vocabulary (the module docstring's first rule); ``rstrip("/#")`` of each is the ontology."""
     namespaces: list[str] = []
-    for g in lookup.graphs:
+    for g in graphs:
         for ontology in g.subjects(RDF.type, OWL.Ontology):
             base = str(ontology)
             namespaces.extend([base + "/", base + "#"] if base[-1] not in "/#" else [base])
             for ns in g.objects(ontology, VANN_PREFERRED_NS):
                 namespaces.append(str(ns))
+    return namespaces
+
+
+def _vocabulary(lookup: _Lookup, subjects: Iterable[Node]) -> set[Node]:
+    namespaces = vocabulary_namespaces(lookup.graphs)
     bases = {n.rstrip("/#") for n in namespaces}
     vocab: set[Node] = set()
     for subject in subjects:
@@ -430,9 +428,9 @@ def _properties(
         if predicate in skipped:
             continue
         if isinstance(value, Literal):
-            props[lookup.curie(predicate)].append(_literal_value(value))
+            props[curie_or_iri(str(predicate))].append(_literal_value(value))
         elif resources_as_labels:
-            props[lookup.curie(predicate)].append(lookup.label(value))
+            props[curie_or_iri(str(predicate))].append(lookup.label(value))
     return {key: values for key, values in sorted(props.items())}
 
 
@@ -563,7 +561,7 @@ def to_networkx(graph: Graph, *, context: Graph | None = None) -> nx.MultiDiGrap
                 continue
             if not isinstance(value, Literal):
                 qualifier_only.add(value)
-            values = edge["properties"].setdefault(lookup.curie(p), [])
+            values = edge["properties"].setdefault(curie_or_iri(str(p)), [])
             if shown not in values:
                 values.append(shown)
 
@@ -617,7 +615,7 @@ def _node_attributes(lookup: _Lookup, term: Node, graph: Graph) -> dict[str, Any
     for predicate in IDENTIFIER_PREDICATES:
         for target in lookup.objects(term, predicate):
             if isinstance(target, URIRef) and not lookup.has_triples(target):
-                identifiers.append({"iri": str(target), "relation": lookup.curie(predicate)})
+                identifiers.append({"iri": str(target), "relation": curie_or_iri(str(predicate))})
     parts = sorted(
         (_part(lookup, part) for p in FOLD_PREDICATES for part in lookup.objects(term, p)),
         key=_part_sort_key,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import RDF, Graph, URIRef
+
+from mskg.vocab import compress_iri
 
 
 @dataclass
@@ -24,17 +27,23 @@ class GraphStats:
         }
 
 
+def stats_name(iri: str) -> str:
+    """How the statistics name a class or property: its prefixed name, else ``<IRI>`` (the same
+    on every store, whatever prefixes the graph's files declared)."""
+    return compress_iri(iri) or f"<{iri}>"
+
+
+def largest_first(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 def graph_stats(graph: Graph) -> GraphStats:
     """Count instances per class (asserted rdf:type) and triples per property, largest first."""
     classes: Counter[str] = Counter()
     properties: Counter[str] = Counter()
     for _s, p, o in graph:
-        properties[graph.namespace_manager.normalizeUri(str(p))] += 1
+        properties[stats_name(str(p))] += 1
         if p == RDF.type and isinstance(o, URIRef):
-            classes[graph.namespace_manager.normalizeUri(str(o))] += 1
+            classes[stats_name(str(o))] += 1
     subjects = len(set(graph.subjects()))
-
-    def ordered(counter: Counter[str]) -> list[tuple[str, int]]:
-        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-
-    return GraphStats(len(graph), subjects, ordered(classes), ordered(properties))
+    return GraphStats(len(graph), subjects, largest_first(classes), largest_first(properties))

@@ -4,10 +4,15 @@ pyoxigraph parses (strict, fast) and rdflib holds the graph for the Python API, 
 inference. Literals are made with ``normalize=False`` so that ``"PT24H"^^xsd:duration`` stays
 ``PT24H`` and ``"01"^^xsd:integer`` stays ``01``, without touching rdflib's process-wide
 ``NORMALIZE_LITERALS`` switch.
+
+A literal that does not fit its datatype (``"five"^^xsd:integer`` in a file, or a SPARQL
+endpoint's ``"7200.0"^^xsd:duration``) is kept as written (``Literal.ill_typed`` is true); the
+traceback rdflib logs for it is dropped here, for every part that makes rdflib terms.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Literal, URIRef
@@ -16,6 +21,20 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class _QuietIllTypedLiterals(logging.Filter):
+    """Drop rdflib's traceback for a literal that does not fit its datatype ("five"^^xsd:integer).
+
+    The literal is still made (``Literal.ill_typed`` is true) and ``mskg validate`` reports it
+    with its file and line, so the traceback is noise on a user's terminal.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal")
+
+
+logging.getLogger("rdflib.term").addFilter(_QuietIllTypedLiterals())
 
 
 def from_oxigraph(term: Any) -> Node:

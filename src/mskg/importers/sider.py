@@ -56,8 +56,9 @@ from rdflib.namespace import PROV, SKOS
 
 from mskg.atomic import atomic_write
 from mskg.errors import MskgError, UsageError
+from mskg.graph.hierarchy import instances
 from mskg.paths import writable_graph_dir
-from mskg.vocab import MSKG, MSKG_IRI, RESOURCE_IRI, turtle_prefix_block
+from mskg.vocab import MSKG, RESOURCE_IRI, compress_iri, turtle_prefix_block
 
 SE_FILE = "meddra_all_se.tsv.gz"
 
@@ -196,25 +197,8 @@ def stitch_flat_id(pubchem_cid: int) -> str:
     return f"CID1{pubchem_cid:08d}"
 
 
-def _subclasses(graph: Graph, root: URIRef) -> set[URIRef]:
-    found = {root}
-    frontier = [root]
-    while frontier:
-        cls = frontier.pop()
-        for sub in graph.subjects(RDFS.subClassOf, cls):
-            if isinstance(sub, URIRef) and sub not in found:
-                found.add(sub)
-                frontier.append(sub)
-    return found
-
-
 def _instances(graph: Graph, root: URIRef) -> set[URIRef]:
-    return {
-        s
-        for cls in _subclasses(graph, root)
-        for s in graph.subjects(RDF.type, cls)
-        if isinstance(s, URIRef)
-    }
+    return {s for s in instances(graph, root) if isinstance(s, URIRef)}
 
 
 def graph_drugs(graph: Graph) -> tuple[dict[int, list[str]], dict[str, list[str]]]:
@@ -365,6 +349,25 @@ def _bad_row(
     return SiderInputError(path, "row is not in SIDER format", row)
 
 
+def _checked_rows(
+    path: Path,
+    pattern: re.Pattern[str],
+    columns: tuple[tuple[str, re.Pattern[str]], ...],
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[int, re.Match[str]]]:
+    """(row number, match of ``pattern``) for each row of a SIDER table; a row that does not
+    match is refused naming the column at fault, and so is a file with no rows."""
+    match = pattern.fullmatch
+    row = 0
+    for row, line in _rows(path, progress):
+        found = match(line)
+        if found is None:
+            raise _bad_row(path, row, line, columns)
+        yield row, found
+    if row == 0:
+        raise SiderInputError(path, "has no rows")
+
+
 def _bound(path: Path, row: int, text: str, what: str) -> Decimal:
     try:
         value = Decimal(text)
@@ -387,29 +390,19 @@ class _Collected:
 def _read_side_effects(
     path: Path, wanted: set[str], out: _Collected, progress: Callable[[int], None] | None
 ) -> None:
-    match = _SE_ROW.fullmatch
-    for row, line in _rows(path, progress):
-        found = match(line)
-        if found is None:
-            raise _bad_row(path, row, line, _SE_COLUMNS)
+    for row, found in _checked_rows(path, _SE_ROW, _SE_COLUMNS, progress):
         out.se_rows = row
         flat = found.group(1)
         if flat in wanted and found.group(4) == "PT":
             cui = found.group(5)
             out.pairs.add((flat, cui))
             out.names.setdefault(cui, found.group(8).strip())
-    if out.se_rows == 0:
-        raise SiderInputError(path, "has no rows")
 
 
 def _read_frequencies(
     path: Path, wanted: set[str], out: _Collected, progress: Callable[[int], None] | None
 ) -> None:
-    match = _FREQ_ROW.fullmatch
-    for row, line in _rows(path, progress):
-        found = match(line)
-        if found is None:
-            raise _bad_row(path, row, line, _FREQ_COLUMNS)
+    for row, found in _checked_rows(path, _FREQ_ROW, _FREQ_COLUMNS, progress):
         out.freq_rows = row
         # Every bound is checked, wanted or not: a damaged file is refused whatever it holds.
         low = _bound(path, row, found.group(6), "frequency lower bound")
@@ -421,8 +414,6 @@ def _read_frequencies(
         low, high = min(low, high), max(low, high)  # SIDER has a few reversed ranges ("1-0%")
         seen = out.bounds.get(key)
         out.bounds[key] = (min(seen[0], low), max(seen[1], high)) if seen else (low, high)
-    if out.freq_rows == 0:
-        raise SiderInputError(path, "has no rows")
 
 
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
@@ -433,9 +424,11 @@ def _literal(text: str) -> str:
 
 
 def _iri(iri: str) -> str:
-    for prefix, namespace in (("mskr", RESOURCE_IRI), ("mskg", MSKG_IRI)):
-        if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace) :]):
-            return f"{prefix}:{iri[len(namespace) :]}"
+    curie = compress_iri(iri)
+    if curie is not None:
+        prefix, _, local = curie.partition(":")
+        if prefix in ("mskr", "mskg") and _LOCAL_NAME.fullmatch(local):
+            return curie
     return f"<{iri}>"
 
 

@@ -7,6 +7,8 @@ import html
 import re
 from typing import TYPE_CHECKING
 
+from mskg.graph.formats import OUTPUT_MEDIA_TYPES
+
 if TYPE_CHECKING:
     from mskg.sparql.results import QueryResult
 
@@ -20,11 +22,7 @@ SELECT_TYPES = {
 }
 
 
-GRAPH_TYPES = {
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-}
+GRAPH_TYPES = OUTPUT_MEDIA_TYPES
 
 
 _ACCEPT_ALIASES = {

@@ -7,9 +7,10 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mskg.errors import UnknownNameError, UsageError
+from mskg.graph.hierarchy import instances
 from mskg.sparql.guard import walk_algebra
 from mskg.sparql.results import display_term
-from mskg.vocab import PREFIXES
+from mskg.vocab import PREFIXES, expand_curie
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -70,12 +71,10 @@ def resolve_value(graph: Graph, value: str, cls: str | None = None) -> list[Node
         iri = URIRef(text[1:-1])
     elif text.startswith(_IRI_SCHEMES):
         iri = URIRef(text)
-    else:
-        prefixed = _PREFIXED.match(text)
-        if prefixed:
-            namespace = _namespace(graph, prefixed.group("prefix") or "")
-            if namespace is not None:
-                iri = URIRef(namespace + prefixed.group("local"))
+    elif _PREFIXED.match(text):
+        expanded = _expand_prefixed(graph, text)
+        if expanded is not None:
+            iri = URIRef(expanded)
     members = _instances(graph, cls) if cls else None
     kind = _class_label(graph, cls) if cls else "name"
     if iri is not None:
@@ -125,39 +124,32 @@ def _candidates(graph: Graph, members: set[Node] | None, iris: bool = False) -> 
     return sorted(names)
 
 
-def _namespace(graph: Graph, prefix: str) -> str | None:
-    if prefix in PREFIXES:
-        return PREFIXES[prefix]
+def _expand_prefixed(graph: Graph, name: str) -> str | None:
+    """The IRI of the prefixed name ``name``: under mskg's prefixes, else under those the graph
+    binds (a user's own graph folder may declare more)."""
+    iri = expand_curie(name)
+    if iri is not None:
+        return iri
+    prefix, _, local = name.partition(":")
     for bound, namespace in graph.namespaces():
         if bound == prefix:
-            return str(namespace)
+            return str(namespace) + local
     return None
 
 
 def _expand(graph: Graph, name: str) -> str:
-    prefixed = _PREFIXED.match(name)
-    if prefixed and not name.startswith(_IRI_SCHEMES):
-        namespace = _namespace(graph, prefixed.group("prefix") or "")
-        if namespace is not None:
-            return namespace + prefixed.group("local")
+    if _PREFIXED.match(name) and not name.startswith(_IRI_SCHEMES):
+        iri = _expand_prefixed(graph, name)
+        if iri is not None:
+            return iri
     return name.strip("<>")
 
 
 def _instances(graph: Graph, cls: str) -> set[Node]:
     """Instances of ``cls`` or of any of its subclasses (``rdfs:subClassOf*``)."""
     from rdflib import URIRef
-    from rdflib.namespace import RDF, RDFS
 
-    root = URIRef(_expand(graph, cls))
-    classes: set[Node] = {root}
-    frontier: list[Node] = [root]
-    while frontier:
-        current = frontier.pop()
-        for sub in graph.subjects(RDFS.subClassOf, current):
-            if sub not in classes:
-                classes.add(sub)
-                frontier.append(sub)
-    return {s for c in classes for s in graph.subjects(RDF.type, c)}
+    return instances(graph, URIRef(_expand(graph, cls)))
 
 
 def _class_label(graph: Graph, cls: str) -> str:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mskg.errors import UsageError
+from mskg.graph.formats import OUTPUT_FORMATS
 from mskg.terminal import terminal_safe
-from mskg.vocab import PREFIXES
+from mskg.vocab import compress_iri
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -24,7 +25,7 @@ TABLE_FORMATS = ("table", "csv", "tsv", "json", "md")
 
 
 #: Output formats for CONSTRUCT and DESCRIBE results (``json`` is read as ``jsonld``).
-GRAPH_FORMATS = ("ttl", "nt", "jsonld")
+GRAPH_FORMATS = tuple(OUTPUT_FORMATS)
 
 
 @dataclass
@@ -76,8 +77,7 @@ def format_result(result: QueryResult, fmt: str) -> str:
             raise UsageError(
                 f"{result.kind} returns a graph: use --format {', '.join(GRAPH_FORMATS)}"
             )
-        rdf_format = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt]
-        text = result.graph.serialize(format=rdf_format)
+        text = result.graph.serialize(format=OUTPUT_FORMATS[fmt])
         return text if text.endswith("\n") else text + "\n"
     if fmt not in TABLE_FORMATS:
         raise UsageError(
@@ -101,9 +101,10 @@ def display_term(term: Node | None) -> str:
         return terminal_safe(str(term))
     if isinstance(term, URIRef):
         iri = str(term)
-        for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if iri.startswith(namespace) and re.fullmatch(r"[\w.-]*", iri[len(namespace) :]):
-                return f"{prefix}:{iri[len(namespace) :]}"
+        curie = compress_iri(iri)
+        # Only a local name that needs no escaping reads as a prefixed name; the rest stay IRIs.
+        if curie is not None and re.fullmatch(r"[\w.-]*", curie.partition(":")[2]):
+            return curie
         return terminal_safe(f"<{iri}>")
     if isinstance(term, BNode):
         return terminal_safe(f"_:{term}")

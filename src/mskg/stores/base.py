@@ -93,6 +93,12 @@ class Store(ABC):
         bind_prefixes(graph)
         return graph
 
+    def local_graph(self) -> Graph | None:
+        """The rdflib graph this store already keeps in this process, or None when its triples
+        live elsewhere (on disk, on a server) and reading them all means copying them
+        (:meth:`to_graph`); callers then ask the store for what they need instead."""
+        return None
+
     def view(self) -> Any:
         """An object with the few rdflib ``Graph`` methods :func:`mskg.sparql.params.resolve_value`
         uses (label look-up for query parameters), answered by SPARQL on this store."""
@@ -100,20 +106,14 @@ class Store(ABC):
 
     def stats(self) -> GraphStats:
         """Counts of instances per class and triples per property, as ``mskg stats`` prints."""
-        from rdflib import Graph as RdfGraph
-
-        from mskg.graph.stats import GraphStats
-
-        names = RdfGraph(bind_namespaces="core")
-        bind_prefixes(names)
-        normalize = names.namespace_manager.normalizeUri
+        from mskg.graph.stats import GraphStats, largest_first, stats_name
 
         def counts(sparql: str) -> list[tuple[str, int]]:
             out: dict[str, int] = {}
             for key, number in self.select_values(sparql):
-                name = normalize(str(key))
+                name = stats_name(str(key))
                 out[name] = out.get(name, 0) + _as_int(number)
-            return sorted(out.items(), key=lambda item: (-item[1], item[0]))
+            return largest_first(out)
 
         subjects = self.select_values("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
         return GraphStats(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mskg.errors import GraphLoadError, QueryError, StoreError
-from mskg.graph.formats import load_format, oxigraph_format
+from mskg.graph.formats import READ_MEDIA_TYPES, load_format, oxigraph_format
 from mskg.graph.safety import UNSAFE_FORMATS, refuse_unsafe_input
 from mskg.graph.terms import XSD_STRING
 from mskg.stores.base import RDF_LANG_STRING, Store, cap_result
@@ -42,12 +42,26 @@ class SparqlStore(Store):
     """A SPARQL 1.1 Protocol endpoint over HTTP (urllib; results read as SPARQL JSON).
 
     Queries are POSTed form-encoded to ``URL``. :meth:`load` uses the SPARQL 1.1 Graph Store
-    Protocol on the default graph: ``PUT URL?default`` replaces it, ``POST`` (append) adds to it.
+    Protocol on the graph the queries read: the default graph (``PUT GSP?default`` replaces it,
+    ``POST`` (append) adds to it), or, when ``URL`` names one ``default-graph-uri=IRI``, that
+    named graph (``PUT GSP?graph=IRI``), which every query then reads as its default graph.
     The whole upload is one HTTP request (the files are converted to one N-Triples body first),
     so "atomic" here means what the server makes of one request: Oxigraph and Fuseki apply a
-    Graph Store request in one transaction, so a failed upload leaves the graph as it was. The
+    Graph Store request in one transaction, so a failed upload leaves the graph as it was.
+    Virtuoso 7.2 does not: a PUT that fails part way on the server (a full disk) leaves the
+    graph emptied and partly filled, so load again. mskg parses every file before sending
+    anything, so a bad file never reaches any server. The
     Graph Store URL is ``gsp_url`` if given, else guessed from the query URL: ``.../query`` ->
-    ``.../store`` (Oxigraph server), ``.../sparql`` -> ``.../data`` (Fuseki).
+    ``.../store`` (Oxigraph server), ``/sparql`` at the root -> ``/sparql-graph-crud-auth``
+    (Virtuoso), other ``.../sparql`` -> ``.../data`` (Fuseki).
+
+    Credentials come from the environment only, ``MSKG_GSP_USER`` and ``MSKG_GSP_PASSWORD``, so
+    that no store descriptor, message or process list shows them; they are sent to the Graph
+    Store only (queries go unauthenticated). A body-less ``HEAD`` asks the Graph Store which
+    authentication it wants (Digest, as Virtuoso's ``/sparql-graph-crud-auth``, or Basic); the
+    upload is then sent once, already authenticated. Virtuoso has no default graph for the Graph
+    Store and queries its union of all graphs (system graphs included) without one, so give it
+    a graph: ``sparql:http://127.0.0.1:8890/sparql?default-graph-uri=urn:x-mskg:graph``.
 
     Time limits: ``timeout`` is the HTTP timeout (seconds without a byte from the endpoint); when
     it passes the connection is closed and :class:`EndpointTimeout` raised. Closing the
@@ -70,6 +84,8 @@ class SparqlStore(Store):
         self.url = url
         self.gsp_url = gsp_url or os.environ.get("MSKG_GSP_URL") or _guess_gsp_url(url)
         self.timeout = timeout if timeout is not None else 300.0
+        user, password = os.environ.get("MSKG_GSP_USER"), os.environ.get("MSKG_GSP_PASSWORD")
+        self._gsp_credentials = (user, password or "") if user else None
 
     def _request(
         self,
@@ -88,6 +104,9 @@ class SparqlStore(Store):
                 return response.headers.get("Content-Type", ""), response.read()
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace").strip()
+            if "html" in (exc.headers.get("Content-Type") or "").lower():
+                body = re.sub(r"<[^>]*>", " ", body)  # Virtuoso's errors are HTML pages
+            body = " ".join(body.split())  # one line
             message = f"{method} {url}: HTTP {exc.code} {exc.reason}" + (
                 f": {body[:500]}" if body else ""
             )
@@ -126,17 +145,93 @@ class SparqlStore(Store):
             _to_ntriples(paths, body, show)
             size = body.tell()
             body.seek(0)
-            separator = "&" if "?" in self.gsp_url else "?"
-            self._request(
-                f"{self.gsp_url}{separator}default",
-                data=body,
-                method="POST" if append else "PUT",
-                headers={
-                    "Content-Type": "application/n-triples",
-                    "Content-Length": str(size),
-                },
-            )
+            url, method = _gsp_target(self.gsp_url, self.url), "POST" if append else "PUT"
+            headers = {"Content-Type": "application/n-triples", "Content-Length": str(size)}
+            if self._gsp_credentials is not None:
+                headers.update(self._authorization(url, method))
+            try:
+                self._request(url, data=body, method=method, headers=headers)
+            except StoreError as exc:
+                raise self._load_error(exc, url, method) from exc
         return self.count()
+
+    def _load_error(self, exc: StoreError, url: str, method: str) -> StoreError:
+        """``exc`` of a failed upload, with the server's reason where it can be had and what to
+        do about the refusals that say why."""
+        message = str(exc)
+        if "HTTP " not in message and not isinstance(exc, EndpointTimeout):
+            # A server that refuses an upload before reading it (Virtuoso asking for credentials,
+            # or having no default graph) closes the connection while the body is sent: a HEAD
+            # of the same URL, authenticated as the upload was, gets the refusal.
+            try:
+                auth = self._authorization(url, "HEAD") if self._gsp_credentials else {}
+            except StoreError:
+                auth = {}
+            status = self._head(url, auth)[0]
+            if status >= 400 and status not in (405, 501):  # 405, 501: HEAD not supported
+                message = (
+                    f"{method} {url}: HTTP {status} (the server closed the connection during "
+                    "the upload; its answer to a HEAD of the same URL)"
+                )
+        user = self._gsp_credentials[0] if self._gsp_credentials else None
+        if re.search(r"HTTP 40[13]\b", message):
+            if user is None:
+                message += " (set MSKG_GSP_USER and MSKG_GSP_PASSWORD to the Graph Store's login)"
+            else:
+                message += f" (check MSKG_GSP_PASSWORD for user {user!r})"
+        elif url.endswith("default") and re.search(r"default graph|HTTP 500\b", message):
+            message += (
+                " (a Graph Store without a default graph, as Virtuoso's: name a graph in the "
+                "store URL, ?default-graph-uri=IRI)"
+            )
+        return type(exc)(message)
+
+    def _head(self, url: str, headers: Mapping[str, str]) -> tuple[int, str]:
+        """The status of a body-less ``HEAD`` to ``url`` and its ``WWW-Authenticate`` challenge
+        (status 0 when the server cannot be reached)."""
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(url, method="HEAD", headers=dict(headers))
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, ""
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get("WWW-Authenticate", "")
+        except (urllib.error.URLError, OSError):
+            return 0, ""
+
+    def _authorization(self, url: str, method: str) -> dict[str, str]:
+        """The ``Authorization`` header for a Graph Store request: a body-less ``HEAD`` to
+        ``url`` fetches the challenge, which is answered here. urllib's own handlers would send
+        the upload once unauthenticated and then again (a file body cannot be sent twice)."""
+        import base64
+        import urllib.request
+
+        assert self._gsp_credentials is not None
+        user, password = self._gsp_credentials
+        status, challenge = self._head(url, {})
+        if status != 401 or not challenge:
+            return {}  # none asked for; or unreachable, which the request itself reports
+        scheme, _, params = challenge.strip().partition(" ")
+        if scheme.lower() == "basic":
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            return {"Authorization": f"Basic {token}"}
+        if scheme.lower() == "digest":
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, url, user, password)
+            chal = urllib.request.parse_keqv_list(
+                [p for p in urllib.request.parse_http_list(params) if p]
+            )
+            answer = urllib.request.HTTPDigestAuthHandler(passwords).get_authorization(
+                urllib.request.Request(url, method=method), chal
+            )
+            if answer:
+                return {"Authorization": f"Digest {answer}"}
+        raise StoreError(
+            f"{method} {url}: the Graph Store asks for {scheme or 'unknown'} authentication, "
+            "which mskg cannot answer (it answers Basic and Digest with MD5 or SHA)"
+        )
 
     def describe(self) -> str:
         return f"sparql:{self.url}"
@@ -145,11 +240,31 @@ class SparqlStore(Store):
 def _guess_gsp_url(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     path = parts.path
+    if path in ("/sparql", "/sparql/", "/sparql-auth"):  # Virtuoso's endpoint at the root
+        return urllib.parse.urlunsplit(
+            (parts.scheme, parts.netloc, "/sparql-graph-crud-auth", "", "")
+        )
     for suffix, replacement in (("/query", "/store"), ("/sparql", "/data")):
         if path.endswith(suffix):
             path = path[: -len(suffix)] + replacement
             break
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _gsp_target(gsp_url: str, query_url: str) -> str:
+    """The Graph Store URL of the graph the queries at ``query_url`` read: ``?graph=IRI`` when
+    that URL names one ``default-graph-uri``, else ``?default``."""
+    query = urllib.parse.urlsplit(query_url).query
+    graphs = urllib.parse.parse_qs(query, keep_blank_values=True).get("default-graph-uri", [])
+    if len(graphs) > 1:
+        raise StoreError(
+            "mskg load needs one graph to write: the store URL names "
+            f"{len(graphs)} default-graph-uri parameters"
+        )
+    separator = "&" if "?" in gsp_url else "?"
+    if graphs:
+        return f"{gsp_url}{separator}graph={urllib.parse.quote(graphs[0], safe='')}"
+    return f"{gsp_url}{separator}default"
 
 
 def _to_ntriples(paths: Sequence[Path], out: IO[bytes], progress: bool) -> None:
@@ -196,13 +311,7 @@ def parse_results(data: bytes, content_type: str, limit: int | None = None) -> Q
         result = QueryResult("SELECT", variables=variables, rows=rows)
         result.truncated = truncated  # type: ignore[attr-defined]
         return result
-    rdf_formats = {
-        "application/n-triples": "nt",
-        "text/plain": "nt",
-        "text/turtle": "turtle",
-        "application/rdf+xml": "xml",
-        "application/ld+json": "json-ld",
-    }
+    rdf_formats = {**READ_MEDIA_TYPES, "text/plain": "nt"}
     if mime in rdf_formats:
         fmt = rdf_formats[mime]
         truncated = False

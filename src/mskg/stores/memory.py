@@ -68,6 +68,9 @@ class MemoryStore(Store):
     def to_graph(self) -> Graph:
         return self.graph
 
+    def local_graph(self) -> Graph:
+        return self.graph
+
     def view(self) -> Any:
         return self.graph
 

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 from rdflib import Literal
 
 from mskg.errors import GraphLoadError, QueryError, StoreError
-from mskg.graph.formats import load_format, oxigraph_format
+from mskg.graph.formats import OUTPUT_FORMATS, load_format, oxigraph_format
 from mskg.graph.terms import from_oxigraph
 from mskg.stores.base import Store
 from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
@@ -128,8 +128,10 @@ class OxigraphStore(Store):
     def dump(self, fmt: str, handle: IO[bytes]) -> None:
         import pyoxigraph
 
-        native = {"ttl": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES}
-        kwargs: dict[str, Any] = {"format": native[fmt], "from_graph": pyoxigraph.DefaultGraph()}
+        kwargs: dict[str, Any] = {
+            "format": oxigraph_format(OUTPUT_FORMATS[fmt]),
+            "from_graph": pyoxigraph.DefaultGraph(),
+        }
         if fmt == "ttl":
             kwargs["prefixes"] = dict(PREFIXES)
         self.store.dump(handle, **kwargs)

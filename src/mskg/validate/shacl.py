@@ -28,8 +28,9 @@ from rdflib.namespace import (
 from rdflib.term import Node
 
 from mskg.errors import QueryError, RefusedQueryError, ShapesError, UsageError
+from mskg.graph.hierarchy import instances
 from mskg.graph.loader import graph_files, load_files, load_shapes
-from mskg.vocab import MSKG_IRI, PREFIXES, RESOURCE_IRI
+from mskg.vocab import MSKG_IRI, RESOURCE_IRI, compress_iri
 
 _DEFINING_TYPES = {
     OWL.Class,
@@ -90,9 +91,9 @@ class SourceIndex:
     @staticmethod
     def _patterns(term: str) -> list[re.Pattern[str]]:
         tokens = [f"<{term}>"]
-        for prefix, namespace in PREFIXES.items():
-            if term.startswith(namespace):
-                tokens.append(f"{prefix}:{term[len(namespace) :]}")
+        curie = compress_iri(term)
+        if curie is not None:
+            tokens.append(curie)
         return [re.compile(re.escape(t) + r"(?![\w\-.]*[\w\-])") for t in tokens]
 
     def locate_statement(self, subject: str, predicate: str) -> tuple[Path | None, int | None]:
@@ -148,9 +149,9 @@ def _short(term: object) -> str:
     text = str(term)
     if text.startswith(SHAPES_IRI):
         return f"shape:{text[len(SHAPES_IRI) :]}"
-    for prefix, namespace in PREFIXES.items():
-        if text.startswith(namespace) and prefix in _SHORT_PREFIXES:
-            return f"{prefix}:{text[len(namespace) :]}"
+    curie = compress_iri(text)
+    if curie is not None and curie.partition(":")[0] in _SHORT_PREFIXES:
+        return curie
     if isinstance(term, BNode):
         return "[blank node]"
     return text
@@ -236,7 +237,6 @@ def unknown_standard_terms(graph: Graph) -> list[tuple[URIRef, str]]:
     used = {p for p in graph.predicates() if isinstance(p, URIRef)}
     used |= {o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef)}
     declared = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
-    prefix_of = {namespace: prefix for prefix, namespace in PREFIXES.items()}
     found: list[tuple[URIRef, str]] = []
     for term in sorted(used - declared, key=str):
         text = str(term)
@@ -247,7 +247,8 @@ def unknown_standard_terms(graph: Graph) -> list[tuple[URIRef, str]]:
         known = _VOCABULARY_TERMS[namespace]
         if name in known:
             continue
-        prefix = prefix_of.get(namespace, "schema")
+        # https://schema.org/ is not among mskg's prefixes: its terms are named as schema: ones.
+        prefix = (compress_iri(namespace) or "schema:").removesuffix(":")
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {prefix}:{close[0]}?" if close else ""
         found.append((term, f"{prefix}:{name} is not a term of {prefix}{hint}"))
@@ -382,8 +383,7 @@ def _focus_nodes(graph: Graph, targets: Iterable[tuple[URIRef, URIRef]]) -> set[
     nodes: set[object] = set()
     for predicate, target in targets:
         if predicate == SH.targetClass:
-            for cls in graph.transitive_subjects(RDFS.subClassOf, target):
-                nodes.update(graph.subjects(RDF.type, cls))
+            nodes.update(instances(graph, target))
         elif predicate == SH.targetSubjectsOf:
             nodes.update(graph.subjects(target, None))
         elif predicate == SH.targetObjectsOf:

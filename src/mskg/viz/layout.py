@@ -326,6 +326,7 @@ def _fruchterman_reingold(
                         dy[j] -= ddy * f
                 dx[i] += fx
                 dy[i] += fy
+        # The pair force again, written out: in this hot loop a call per pair would cost more.
         for b in big:
             xb, yb, rb = xs[b], ys[b], radius[b]
             for j in range(n):

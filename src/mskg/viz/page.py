@@ -25,6 +25,10 @@ The page:
   multilevel force layout in pure Python (5,000 nodes in about 2 s; networkx's own layouts,
   which need numpy and scipy, take 40 s and more), and physics is off;
 * says "Nothing to draw" when the graph, query or filter selected no nodes;
+* gets its vis-network nodes and edges from pyvis: the networkx graph, with each node's label,
+  display group, size and position and each edge's relation, severity and fatality, goes
+  through ``pyvis.network.Network.from_nx`` (:func:`vis_records`), and the page carries the
+  records pyvis makes;
 * inlines vis-network's script, read from the installed pyvis package, plus
   mskg's own template (``mskg/viz/templates/viz.*``): no CDN, works offline and from ``file://``;
   a Content-Security-Policy forbids requests to any host;
@@ -68,6 +72,8 @@ if TYPE_CHECKING:
     import networkx as nx
     from rdflib import Graph
 
+    from mskg.stores.base import Store
+
 
 VIS_VERSION = "9.1.2"
 
@@ -76,7 +82,7 @@ _TEMPLATES = "templates"
 
 
 def build_network(
-    graph: Graph,
+    source: Graph | Store,
     *,
     focus: str | None = None,
     hops: int = 1,
@@ -84,9 +90,21 @@ def build_network(
     query_name: str | None = None,
     types: Sequence[str] | None = None,
 ) -> nx.MultiDiGraph:
-    """What ``mskg viz`` draws: the whole graph, a CONSTRUCT result, a drug's neighbourhood."""
+    """What ``mskg viz`` draws: the whole graph, a CONSTRUCT result, a drug's neighbourhood.
+
+    ``source`` is an rdflib graph or a store. A store that keeps its graph elsewhere (Oxigraph,
+    a SPARQL endpoint) is asked for the neighbourhood or runs the query itself, and only what
+    is drawn and its labelling context are fetched (:mod:`mskg.viz.fetch`); only drawing the
+    whole graph copies it all.
+    """
+    from rdflib import Graph as RdfGraph
+
     from mskg.graph.network import to_networkx
 
+    graph = source if isinstance(source, RdfGraph) else source.local_graph()
+    if graph is None:
+        assert not isinstance(source, RdfGraph)
+        return _store_network(source, focus, hops, query, query_name, types)
     if query is not None:
         network = to_networkx(construct(graph, query, query_name), context=graph)
     else:
@@ -98,6 +116,67 @@ def build_network(
     if types:
         network = filter_types(network, types, graph)
     return network
+
+
+def _store_network(
+    store: Store,
+    focus: str | None,
+    hops: int,
+    query: str | None,
+    query_name: str | None,
+    types: Sequence[str] | None,
+) -> nx.MultiDiGraph:
+    """:func:`build_network` on a store whose triples are not in this process."""
+    from mskg.graph.network import to_networkx
+    from mskg.viz.fetch import construct_network, focus_network
+
+    if query is not None:
+        network = construct_network(store, query, query_name)
+        if focus is not None:
+            center = find_node(network, focus)
+            network = neighbourhood(network, center, hops)
+            network.graph["focus"] = center
+    elif focus is not None:
+        network = focus_network(store, focus, hops)
+    else:
+        network = to_networkx(store.to_graph())  # the whole graph is drawn: every triple
+    if types:
+        # The store's view answers the class look-ups (labels, subclasses) by SPARQL.
+        network = filter_types(network, types, store.view())
+    return network
+
+
+def node_size(degree: int, large: bool) -> int:
+    """A node's drawn size from its number of relations: hubs stand out, up to a limit. Whole
+    numbers: pyvis's ``from_nx`` casts sizes to ``int``."""
+    return round(min(42.0, (6.0 if large else 12.0) + (3.0 if large else 4.0) * math.sqrt(degree)))
+
+
+def vis_records(
+    carrier: nx.MultiDiGraph, isolated_size: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The vis-network node and edge records that pyvis makes of ``carrier``
+    (:meth:`pyvis.network.Network.from_nx`), which holds every attribute they need.
+
+    What pyvis 0.3.2 does with attributes, and how they are given so that it keeps them:
+    every node and edge attribute is copied into its record as is, except ``size``, which
+    ``from_nx`` casts to ``int`` (and passes through ``node_size_transf`` once per edge of the
+    node: so sizes are given ready, and the transform is left as the identity); a node without
+    ``size`` gets ``default_node_size`` (only isolated nodes here); a node gets
+    ``shape="dot"`` unless given one, and a colour unless it has a ``group``; an edge's
+    ``weight`` (default 1) becomes its ``width``; ``directed=True`` adds ``arrows="to"``.
+    ``title`` is not required. The network is directed: undirected, pyvis would drop the
+    second of two edges between the same nodes, checking each edge against all the others.
+
+    pyvis's own page (``Network.generate_html``) is not used: its template loads Bootstrap and
+    vis-network from CDNs and has none of mskg's page; mskg's template inlines everything.
+    """
+    from pyvis.network import Network
+
+    net = Network(directed=True)
+    net.from_nx(carrier, default_node_size=isolated_size)
+    nodes, edges, *_ = net.get_network_data()
+    return nodes, edges
 
 
 def _compact(record: dict[str, Any]) -> dict[str, Any]:
@@ -121,6 +200,8 @@ def page_data(
     :data:`SEVERITIES`), details leave out empty fields, and sources are listed once and
     referred to by index.
     """
+    import networkx as nx
+
     large = network.number_of_nodes() > physics_threshold
     positions = layout_positions(network, seed) if large else {}
     if focus is None:
@@ -142,21 +223,24 @@ def page_data(
             refs.append(source_index[key])
         return refs
 
-    nodes: list[dict[str, Any]] = []
+    # What vis-network draws goes through pyvis (vis_records): the nodes with their label,
+    # display group (its colour and shape), size and position, the edges with mskg's own
+    # attributes (relation, severity, fatal), which pyvis keeps as given.
+    carrier = nx.MultiDiGraph()
     details: dict[str, dict[str, Any]] = {}
     for n in node_ids:
         attrs = network.nodes[n]
         group = groups[n]
-        size = min(42.0, (6.0 if large else 12.0) + (3.0 if large else 4.0) * math.sqrt(degree[n]))
-        item: dict[str, Any] = {
-            "id": n,
+        vis_node: dict[str, Any] = {
             "label": attrs.get("label") or n,
-            "cls": group.key,
-            "size": round(size, 1),
+            "group": group.key,
+            "shape": group.shape,  # pyvis gives every node a shape, "dot" unless told
         }
+        if degree[n]:
+            vis_node["size"] = node_size(degree[n], large)
         if n in positions:
-            item["x"], item["y"] = positions[n]
-        nodes.append(item)
+            vis_node["x"], vis_node["y"] = positions[n]
+        carrier.add_node(n, **vis_node)
         dosing = []
         for _, target, data in sorted(
             network.out_edges(n, data=True), key=lambda e: (e[1], e[2].get("predicate", ""))
@@ -197,7 +281,6 @@ def page_data(
                 "sources": source_refs(list(attrs.get("sources", []))),
             }
         )
-    edges: list[list[Any]] = []
     edge_details: dict[str, dict[str, Any]] = {}
     relations: dict[str, dict[str, Any]] = {}
     edge_list = sorted(network.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
@@ -210,14 +293,14 @@ def page_data(
     relation_index = {r["iri"]: i for i, r in enumerate(ordered_relations)}
     for i, (u, v, key, data) in enumerate(edge_list):
         severity = data.get("severity", "")
-        edges.append(
-            [
-                node_index[u],
-                node_index[v],
-                relation_index[data.get("predicate", str(key))],
-                SEVERITIES.index(severity) if severity in SEVERITIES else 0,
-                1 if data.get("potentially_fatal") else 0,
-            ]
+        carrier.add_edge(
+            u,
+            v,
+            key=i,
+            id=i,
+            relation=relation_index[data.get("predicate", str(key))],
+            severity=SEVERITIES.index(severity) if severity in SEVERITIES else 0,
+            fatal=1 if data.get("potentially_fatal") else 0,
         )
         extra = _compact(
             {
@@ -228,6 +311,28 @@ def page_data(
         )
         if extra:
             edge_details[f"e{i}"] = extra
+    vis_nodes, vis_edges = vis_records(carrier, node_size(0, large))
+    # The page keeps pyvis's records compact: a node as {id, label, cls (its group), size, x,
+    # y}, an edge as [from, to, relation, severity, fatal] (indexes), in the sorted order. Left
+    # out: each node's shape and each edge's arrow and width (pyvis's default weight), which
+    # the page's group and edge options give, by group and by severity.
+    by_id = {record["id"]: record for record in vis_nodes}
+    nodes: list[dict[str, Any]] = []
+    for n in node_ids:
+        record = by_id[n]
+        item: dict[str, Any] = {
+            "id": record["id"],
+            "label": record["label"],
+            "cls": record["group"],
+            "size": record["size"],
+        }
+        if "x" in record:
+            item["x"], item["y"] = record["x"], record["y"]
+        nodes.append(item)
+    edges = [
+        [node_index[e["from"]], node_index[e["to"]], e["relation"], e["severity"], e["fatal"]]
+        for e in sorted(vis_edges, key=lambda e: int(e["id"]))
+    ]
     counts: dict[str, int] = {}
     for group in groups.values():
         counts[group.key] = counts.get(group.key, 0) + 1
@@ -339,7 +444,7 @@ def write_html(text: str, out: Path | str) -> Path:
 
 
 def visualize(
-    graph: Graph,
+    graph: Graph | Store,
     out: Path | str = "mskg.html",
     *,
     focus: str | None = None,

@@ -13,13 +13,12 @@ if TYPE_CHECKING:
     import networkx as nx
     from rdflib import Graph
 
+    from mskg.sparql.named import NamedQuery
 
-def construct(graph: Graph, query_text: str, name: str | None = None) -> Graph:
-    """The graph a SPARQL CONSTRUCT query returns; any other query form is refused.
 
-    The query goes through the one read-only guard (:func:`mskg.sparql.guard.prepare_query`).
-    """
-    from mskg.sparql.engine import run_query
+def construct_query(query_text: str, name: str | None = None) -> NamedQuery:
+    """``query_text`` as a query, checked by the one read-only guard
+    (:func:`mskg.sparql.guard.prepare_query`) and refused unless it is a CONSTRUCT query."""
     from mskg.sparql.guard import prepare_query
     from mskg.sparql.named import query_from_text
 
@@ -32,15 +31,27 @@ def construct(graph: Graph, query_text: str, name: str | None = None) -> Graph:
             f"this is a {kind} query",
             name=name,
         )
+    return query
+
+
+def construct(graph: Graph, query_text: str, name: str | None = None) -> Graph:
+    """The graph a SPARQL CONSTRUCT query returns; any other query form is refused."""
+    from mskg.sparql.engine import run_query
+
+    query = construct_query(query_text, name)
     result = run_query(query, graph)
     assert result.graph is not None  # a CONSTRUCT query always returns a graph
     return result.graph
 
 
+#: Properties whose values name a node for :func:`find_node`, besides its labels (brand names).
+NAME_PROPERTIES = ("schema:proprietaryName", "schema:nonProprietaryName", "schema:name")
+
+
 def _names(attrs: dict[str, Any]) -> list[str]:
     props = attrs.get("properties", {})
     names = [attrs.get("label", ""), *attrs.get("alt_labels", [])]
-    for key in ("schema:proprietaryName", "schema:nonProprietaryName", "schema:name"):
+    for key in NAME_PROPERTIES:
         names.extend(props.get(key, []))
     return [n for n in names if n]
 
@@ -51,15 +62,14 @@ def find_node(network: nx.MultiDiGraph, name: str) -> str:
     When several nodes share the name, treatments win, then the first in sorted order. Raises
     :class:`UnknownNameError` listing the closest names.
     """
-    from mskg.vocab import PREFIXES
+    from mskg.vocab import expand_curie
 
     wanted = name.strip()
     if wanted in network:
         return wanted
-    if ":" in wanted and not wanted.startswith(("http:", "https:")):
-        prefix, _, local = wanted.partition(":")
-        if prefix in PREFIXES and PREFIXES[prefix] + local in network:
-            return PREFIXES[prefix] + local
+    iri = expand_curie(wanted)
+    if iri is not None and iri in network:
+        return iri
     folded = wanted.casefold()
     hits = [
         n
@@ -103,7 +113,8 @@ def filter_types(
     from rdflib import URIRef
     from rdflib.namespace import RDFS
 
-    from mskg.vocab import PREFIXES
+    from mskg.graph.hierarchy import subclasses
+    from mskg.vocab import compress_iri
 
     known: dict[str, set[str]] = {}
     spelled: dict[str, str] = {}
@@ -134,9 +145,9 @@ def filter_types(
         remember(re.split(r"[/#]", iri)[-1], [iri])
         if text:
             remember(text, [iri])
-        for prefix, ns in PREFIXES.items():
-            if iri.startswith(ns):
-                remember(f"{prefix}:{iri[len(ns) :]}", [iri])
+        curie = compress_iri(iri)
+        if curie is not None:
+            remember(curie, [iri])
     wanted: set[str] = set()
     for name in names:
         for part in (p.strip() for p in name.split(",")):
@@ -149,8 +160,7 @@ def filter_types(
             wanted |= iris
     if graph is not None:
         for iri in list(wanted):
-            for sub in graph.transitive_subjects(RDFS.subClassOf, URIRef(iri)):
-                wanted.add(str(sub))
+            wanted |= {str(sub) for sub in subclasses(graph, URIRef(iri))}
     keep = [n for n, attrs in network.nodes(data=True) if wanted & set(attrs.get("types", []))]
     result: nx.MultiDiGraph = network.subgraph(sorted(keep)).copy()
     return result

@@ -9,6 +9,8 @@ EPILOG = """examples:
   mskg load --store oxigraph:./mskg.oxigraph
   mskg load sider.nt.gz hetionet.nt --store oxigraph:./big.oxigraph
   mskg load --store sparql:http://127.0.0.1:7878/query      # an Oxigraph server
+  export MSKG_GSP_USER=dba MSKG_GSP_PASSWORD=...              # Virtuoso's login
+  mskg load --store "sparql:http://127.0.0.1:8890/sparql?default-graph-uri=urn:x-mskg:graph"
   mskg load extra.ttl --append --store oxigraph:./mskg.oxigraph
 
 The store's content is replaced by the curated graph (or --graph DIR) plus FILES; with
@@ -25,10 +27,15 @@ atomic: a failed load (bad syntax, full disk, interrupted) leaves the store as i
                  replaced. A crash between the two renames is put right by the next command
                  that opens PATH (the store is renamed back from .NAME.old); folders beside
                  PATH that mskg did not make are left alone.
-  sparql:URL     one SPARQL 1.1 Graph Store Protocol request on the default graph (PUT, or
-                 POST with --append) to --gsp URL (default: .../query -> .../store for an
-                 Oxigraph server, .../sparql -> .../data for Fuseki); the server applies it as
-                 one transaction (Oxigraph and Fuseki do).
+  sparql:URL     one SPARQL 1.1 Graph Store Protocol request (PUT, or POST with --append) on
+                 the default graph, or on the graph IRI that URL names as default-graph-uri=IRI
+                 (which the queries then read), to --gsp URL or $MSKG_GSP_URL (default:
+                 .../query -> .../store for an Oxigraph server, /sparql ->
+                 /sparql-graph-crud-auth for Virtuoso, .../sparql -> .../data for Fuseki).
+                 Credentials, if the server asks (Basic or Digest): $MSKG_GSP_USER and
+                 $MSKG_GSP_PASSWORD. Oxigraph and Fuseki apply the request as one
+                 transaction; Virtuoso 7.2 does not (a failure on the server part way leaves
+                 the graph partly replaced: load again).
 
 exit codes:
   0  loaded

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-FORMATS = ("table", "csv", "tsv", "json", "md", "ttl", "nt", "jsonld")
+from mskg.sparql.results import GRAPH_FORMATS, TABLE_FORMATS
+
+FORMATS = TABLE_FORMATS + GRAPH_FORMATS
 
 EPILOG = """examples:
   mskg query fda-approved-infusion-dmts

@@ -57,17 +57,19 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: cannot read query: {exc.strerror}") from exc
         query_name = path.name
     threshold = args.physics_threshold
-    out, network = visualize(
-        open_store(args.store, args.graph, read_only=True).to_graph(),
-        args.output,
-        focus=args.focus,
-        hops=args.hops,
-        query=query,
-        query_name=query_name,
-        types=args.types,
-        title=args.title,
-        physics_threshold=DEFAULT_PHYSICS_THRESHOLD if threshold is None else threshold,
-    )
+    # The store itself, not a copy of it: --focus and --query ask it for what they draw.
+    with open_store(args.store, args.graph, read_only=True) as store:
+        out, network = visualize(
+            store,
+            args.output,
+            focus=args.focus,
+            hops=args.hops,
+            query=query,
+            query_name=query_name,
+            types=args.types,
+            title=args.title,
+            physics_threshold=DEFAULT_PHYSICS_THRESHOLD if threshold is None else threshold,
+        )
     print(
         f"wrote {out}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges",
         file=sys.stderr,
