@@ -589,3 +589,11 @@ def test_serve_an_oxigraph_store(tmp_path: Path) -> None:
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+def test_answers_are_not_held_back_by_nagle() -> None:
+    """Headers and body go out in two writes: with Nagle's algorithm on, every keep-alive answer
+    waited about 40 ms for the client's delayed ACK (bench/bench_serve.py: 182 req/s)."""
+    from mskg.server.http import RequestHandler
+
+    assert RequestHandler.disable_nagle_algorithm is True
