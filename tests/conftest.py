@@ -15,6 +15,8 @@ import pytest
 from rdflib import Graph
 
 from mskg.graph.loader import graph_files, load_files
+from mskg.stores import open_store
+from mskg.stores.memory import MemoryStore
 from mskg.vocab import turtle_prefix_block
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -32,6 +34,14 @@ def graph() -> Graph:
     suite tests the curated graph whatever has been imported on this machine.
     """
     return load_files(graph_files(GRAPH_DIR, exclude=("imports",)))
+
+
+@pytest.fixture(scope="session")
+def memory() -> MemoryStore:
+    """The memory store on the curated graph, opened once. Tests must not modify it."""
+    store = open_store("memory", GRAPH_DIR)
+    assert isinstance(store, MemoryStore)
+    return store
 
 
 @pytest.fixture

@@ -56,13 +56,6 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def memory() -> MemoryStore:
-    store = open_store("memory", GRAPH_DIR)
-    assert isinstance(store, MemoryStore)
-    return store
-
-
 @contextlib.contextmanager
 def running_oxigraph(location: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """(query URL, process) of a fresh ``oxigraph serve`` on a free loopback port."""

@@ -95,13 +95,6 @@ def assert_same_rows(name: str, expected: QueryResult, got: QueryResult) -> None
 
 
 @pytest.fixture(scope="session")
-def memory() -> MemoryStore:
-    store = open_store("memory", GRAPH_DIR)
-    assert isinstance(store, MemoryStore)
-    return store
-
-
-@pytest.fixture(scope="session")
 def oxigraph_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("oxi") / "store"
     assert main(["load", "--store", f"oxigraph:{path}", "--graph", str(GRAPH_DIR)]) == 0

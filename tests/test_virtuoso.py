@@ -195,13 +195,6 @@ def loaded(virtuoso: Virtuoso) -> SparqlStore:
     return sparql
 
 
-@pytest.fixture(scope="module")
-def memory() -> MemoryStore:
-    store = open_store("memory", GRAPH_DIR)
-    assert isinstance(store, MemoryStore)
-    return store
-
-
 def virtuoso_values(expected: QueryResult, got: QueryResult) -> QueryResult:
     """``got`` (Virtuoso's answer) with two spellings of Virtuoso 7.2 put back in standard form,
     in the columns where the memory store's answer (``expected``) has that type, so that
