@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from mskg.errors import QueryError, UsageError
 from mskg.sparql.guard import prepare_query, walk_algebra
-from mskg.sparql.named import NamedQuery, load_query, query_from_text
+from mskg.sparql.named import NamedQuery, as_named_query
 from mskg.sparql.params import bind_parameters, inject_values_algebra
 from mskg.sparql.results import QueryResult
-from mskg.vocab import PREFIXES
+from mskg.vocab import bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -104,9 +104,7 @@ def run_query(
     is loaded through the cache, with its ``infer`` closure if asked. ``params`` maps parameter
     names to one value or several (label, IRI or prefixed name).
     """
-    if isinstance(query, str):
-        is_text = "{" in query or any(c.isspace() for c in query.strip())
-        query = query_from_text(query) if is_text else load_query(query, queries_dir)
+    query = as_named_query(query, queries_dir)
     prepared = prepare_query(query)
     if graph is None:
         graph = load_query_graph(graph_dir, infer=infer, use_cache=use_cache)
@@ -151,8 +149,7 @@ def _evaluate(
             return QueryResult(kind, boolean=bool(result.askAnswer), bindings=bound)
         out = result.graph
         if out is not None:
-            for prefix, namespace in PREFIXES.items():
-                out.bind(prefix, namespace, override=True, replace=True)
+            bind_prefixes(out)
         return QueryResult(kind, graph=out, bindings=bound)
     except QueryError:
         raise

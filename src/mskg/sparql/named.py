@@ -195,3 +195,12 @@ def _is_name(text: str, directory: Path | str | None) -> bool:
 def query_from_text(text: str, name: str = "<expression>") -> NamedQuery:
     """A query given as a string (``mskg query -e``); it may carry a header too."""
     return NamedQuery(name, text, parse_header(text, name))
+
+
+def as_named_query(query: NamedQuery | str, directory: Path | str | None = None) -> NamedQuery:
+    """``query`` as a :class:`NamedQuery`: a string is SPARQL text if it holds ``{`` or a space,
+    else a query name or a ``.rq`` path (:func:`load_query`)."""
+    if not isinstance(query, str):
+        return query
+    is_text = "{" in query or any(c.isspace() for c in query.strip())
+    return query_from_text(query) if is_text else load_query(query, directory)

@@ -102,7 +102,7 @@ def run_query(
     """
     from mskg.sparql import engine
     from mskg.sparql.guard import engine_text, guard_query
-    from mskg.sparql.named import load_query, query_from_text
+    from mskg.sparql.named import as_named_query
     from mskg.sparql.params import (
         bind_parameters,
         check_parameter_values,
@@ -112,9 +112,7 @@ def run_query(
     from mskg.stores.base import cap_result
     from mskg.stores.memory import MemoryStore
 
-    if isinstance(query, str):
-        is_text = "{" in query or any(c.isspace() for c in query.strip())
-        query = query_from_text(query) if is_text else load_query(query, queries_dir)
+    query = as_named_query(query, queries_dir)
     check_parameter_values(params)
     if isinstance(store, MemoryStore):
         result = engine.run_query(query, store.graph, params=params)
