@@ -15,9 +15,9 @@ import pytest
 from rdflib import Graph
 
 from mskg.graph.loader import graph_files, load_files
+from mskg.prefixes import turtle_prefix_block
 from mskg.stores import open_store
 from mskg.stores.memory import MemoryStore
-from mskg.vocab import turtle_prefix_block
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_DIR = TESTS_DIR.parent

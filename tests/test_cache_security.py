@@ -42,7 +42,9 @@ def _entry_path(folder: Path, variant: str = "asserted") -> Path:
 
 
 def _drugs(capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["query", "--graph", str(GRAPH_DIR), "fda-approved-infusion-dmts", "-f", "csv"])
+    # A parameter sends the query to the rdflib engine, which reads the graph through the cache.
+    args = ["--param", "drug=natalizumab", "-f", "csv"]
+    code = main(["query", "--graph", str(GRAPH_DIR), "serious-adverse-effects", *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from conftest import GRAPH_DIR
 from mskg.cli import main
 from mskg.docs.ontology import render_docs, write_docs
-from mskg.vocab import MSKG_IRI
+from mskg.prefixes import MSKG_IRI
 
 
 class Collector(HTMLParser):

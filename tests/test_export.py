@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import GRAPH_DIR
@@ -23,6 +23,15 @@ FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 def test_rdf_exports_round_trip(graph: Graph, fmt: str, tmp_path: Path) -> None:
     """Lossless to the letter: read back by mskg's loader, every literal keeps its lexical form
     ("PT24H"^^xsd:duration stays PT24H)."""
+    graph = graph + Graph()  # a copy, with a literal that is not in canonical form
+    duration = URIRef("http://www.w3.org/2001/XMLSchema#duration")
+    graph.add(
+        (
+            URIRef("http://example.org/reaction"),
+            URIRef("http://example.org/latestOnset"),
+            Literal("PT24H", datatype=duration, normalize=False),
+        )
+    )
     out = tmp_path / f"mskg.{fmt}"
     out.write_text(serialize_rdf(graph, fmt), encoding="utf-8")
     back = load_graph(out)

@@ -109,7 +109,7 @@ def test_focus_on_the_store_draws_what_memory_draws(
     assert drawn.number_of_nodes() >= 1 and drawn.graph["focus"].startswith(R)
     assert_same_drawing(build_network(graph, focus=focus, hops=hops), drawn)
     # Attributes too, against the store's own triples (Oxigraph keeps a literal in canonical
-    # form, "PT24H" as "P1D", so against the files only nodes, edges and labels are compared).
+    # form, "PT24H" as "P1D": against the files only nodes, edges and labels are compared).
     assert_same_network(build_network(copied, focus=focus, hops=hops), drawn)
 
 

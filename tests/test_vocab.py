@@ -7,7 +7,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from conftest import GRAPH_DIR
-from mskg.vocab import MSKG, MSKG_IRI, compress_iri, curie_converter, expand_curie
+from mskg.prefixes import MSKG_IRI, compress_iri, curie_converter, expand_curie
+from mskg.vocab import MSKG
 
 
 def ontology_terms() -> set[str]:

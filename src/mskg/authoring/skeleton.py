@@ -17,7 +17,7 @@ from string import Template
 from mskg.atomic import atomic_write
 from mskg.errors import UsageError
 from mskg.paths import refuse_package_data
-from mskg.vocab import turtle_prefix_block
+from mskg.prefixes import turtle_prefix_block
 
 PLACEHOLDER = re.compile(r"TODO-[A-Za-z0-9-]*[A-Za-z0-9]")
 

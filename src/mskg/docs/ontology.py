@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, SH, SKOS
 from rdflib.term import Node
 
 from mskg.atomic import atomic_write
-from mskg.vocab import MSKG_IRI, curie_or_iri
+from mskg.prefixes import MSKG_IRI, curie_or_iri
 
 DEFAULT_OUT = Path("out") / "docs"
 

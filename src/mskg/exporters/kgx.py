@@ -34,7 +34,8 @@ from rdflib.term import Node
 from mskg.atomic import atomic_write
 from mskg.errors import UsageError
 from mskg.graph.hierarchy import subclasses
-from mskg.vocab import BIOLINK, MSKG, MSKG_IRI, RESOURCE_IRI, SCHEMA, curie_converter
+from mskg.prefixes import MSKG_IRI, RESOURCE_IRI, curie_converter
+from mskg.vocab import BIOLINK, MSKG, SCHEMA
 
 if TYPE_CHECKING:
     from curies import Converter

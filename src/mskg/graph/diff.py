@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal
 from rdflib.term import Node
 
-from mskg.vocab import compress_iri
+from mskg.prefixes import compress_iri
 
 Triple = tuple[Node, Node, Node]
 

@@ -66,7 +66,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from mskg.errors import UsageError
-from mskg.vocab import MSKG, SCHEMA, curie_or_iri
+from mskg.prefixes import curie_or_iri
+from mskg.vocab import MSKG, SCHEMA
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rdflib import RDF, Graph, URIRef
 
-from mskg.vocab import compress_iri
+from mskg.prefixes import compress_iri
 
 
 @dataclass

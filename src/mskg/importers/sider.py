@@ -58,7 +58,8 @@ from mskg.atomic import atomic_write
 from mskg.errors import MskgError, UsageError
 from mskg.graph.hierarchy import instances
 from mskg.paths import writable_graph_dir
-from mskg.vocab import MSKG, RESOURCE_IRI, compress_iri, turtle_prefix_block
+from mskg.prefixes import RESOURCE_IRI, compress_iri, turtle_prefix_block
+from mskg.vocab import MSKG
 
 SE_FILE = "meddra_all_se.tsv.gz"
 

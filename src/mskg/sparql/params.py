@@ -7,17 +7,13 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mskg.errors import UnknownNameError, UsageError
-from mskg.graph.hierarchy import instances
+from mskg.prefixes import PREFIXES, expand_curie
 from mskg.sparql.guard import walk_algebra
 from mskg.sparql.results import display_term
-from mskg.vocab import PREFIXES, expand_curie
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.plugins.sparql.sparql import Query
-    from rdflib.term import Node
-if TYPE_CHECKING:
-    from rdflib import Graph
     from rdflib.term import Node
 
     from mskg.sparql.named import NamedQuery
@@ -148,6 +144,8 @@ def _expand(graph: Graph, name: str) -> str:
 def _instances(graph: Graph, cls: str) -> set[Node]:
     """Instances of ``cls`` or of any of its subclasses (``rdfs:subClassOf*``)."""
     from rdflib import URIRef
+
+    from mskg.graph.hierarchy import instances
 
     return instances(graph, URIRef(_expand(graph, cls)))
 

@@ -8,16 +8,53 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mskg.errors import UsageError
 from mskg.graph.formats import OUTPUT_FORMATS
+from mskg.prefixes import compress_iri
 from mskg.terminal import terminal_safe
-from mskg.vocab import compress_iri
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
+
+#: A term in a result row: an rdflib term, or a pyoxigraph term when the Oxigraph engine
+#: answered (:mod:`mskg.sparql.native`); :func:`term_parts` reads either.
+Term = Any
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class TermParts(NamedTuple):
+    """What every output format needs of a term, whichever library made it."""
+
+    kind: str  # "uri", "bnode" or "literal", as in the SPARQL JSON results format
+    value: str  # the IRI, the blank node's id or the literal's lexical form
+    datatype: str | None = None  # None for a plain or language-tagged literal
+    language: str | None = None
+
+
+def term_parts(term: Term) -> TermParts:
+    """The kind, value, datatype and language of an rdflib or a pyoxigraph term.
+
+    rdflib terms are ``str`` subclasses; anything else is a pyoxigraph term. Neither library is
+    imported here: a term of either comes from a library already loaded.
+    """
+    if isinstance(term, str):
+        from rdflib import BNode, Literal
+
+        if isinstance(term, Literal):
+            datatype = str(term.datatype) if term.datatype is not None else None
+            return TermParts("literal", str(term), datatype, term.language)
+        return TermParts("bnode" if isinstance(term, BNode) else "uri", str(term))
+    kind = type(term).__name__
+    if kind == "Literal":
+        datatype = term.datatype.value
+        plain = term.language or datatype == XSD_STRING
+        return TermParts("literal", term.value, None if plain else datatype, term.language)
+    return TermParts("bnode" if kind == "BlankNode" else "uri", term.value)
 
 
 #: Output formats for SELECT and ASK results.
@@ -33,14 +70,16 @@ class QueryResult:
     """The answer to a query, independent of any output format.
 
     ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``variables`` and ``rows`` (a
-    row holds one rdflib term or None per variable); ASK fills ``boolean``; CONSTRUCT and DESCRIBE
+    row holds one term or None per variable: rdflib terms from the library's
+    :func:`mskg.sparql.engine.run_query` and the stores, pyoxigraph terms from the Oxigraph
+    engine of :mod:`mskg.sparql.native`); ASK fills ``boolean``; CONSTRUCT and DESCRIBE
     fill ``graph``. ``bindings`` records the nodes bound to each query variable by the parameters
     (``{"drugIri": [mskr:natalizumab]}`` for ``--param drug=natalizumab``).
     """
 
     kind: str
     variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
     bindings: dict[str, list[Node]] = field(default_factory=dict)
@@ -50,14 +89,14 @@ class QueryResult:
             return len(self.graph)
         return len(self.rows)
 
-    def column(self, name: str) -> list[Node | None]:
+    def column(self, name: str) -> list[Term | None]:
         """The values of one variable, in row order."""
         index = self.variables.index(name)
         return [row[index] for row in self.rows]
 
     def as_strings(self) -> list[tuple[str, ...]]:
         """Rows as plain strings (lexical forms and full IRIs; empty for unbound), for tests."""
-        return [tuple("" if v is None else str(v) for v in row) for row in self.rows]
+        return [tuple("" if v is None else term_parts(v).value for v in row) for row in self.rows]
 
 
 def default_format(result: QueryResult, interactive: bool) -> str:
@@ -91,24 +130,20 @@ def format_result(result: QueryResult, fmt: str) -> str:
     return _FORMATTERS[fmt](result)
 
 
-def display_term(term: Node | None) -> str:
+def display_term(term: Term | None) -> str:
     """A term as a person reads it: a literal's text, an IRI as a prefixed name."""
-    from rdflib import BNode, Literal, URIRef
-
     if term is None:
         return ""
-    if isinstance(term, Literal):
-        return terminal_safe(str(term))
-    if isinstance(term, URIRef):
-        iri = str(term)
-        curie = compress_iri(iri)
-        # Only a local name that needs no escaping reads as a prefixed name; the rest stay IRIs.
-        if curie is not None and re.fullmatch(r"[\w.-]*", curie.partition(":")[2]):
-            return curie
-        return terminal_safe(f"<{iri}>")
-    if isinstance(term, BNode):
-        return terminal_safe(f"_:{term}")
-    return terminal_safe(str(term))
+    parts = term_parts(term)
+    if parts.kind == "literal":
+        return terminal_safe(parts.value)
+    if parts.kind == "bnode":
+        return terminal_safe(f"_:{parts.value}")
+    curie = compress_iri(parts.value)
+    # Only a local name that needs no escaping reads as a prefixed name; the rest stay IRIs.
+    if curie is not None and re.fullmatch(r"[\w.-]*", curie.partition(":")[2]):
+        return curie
+    return terminal_safe(f"<{parts.value}>")
 
 
 def _format_table(result: QueryResult) -> str:
@@ -144,7 +179,7 @@ def _format_csv(result: QueryResult) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow(["" if v is None else str(v) for v in row])
+        writer.writerow(["" if v is None else term_parts(v).value for v in row])
     return buffer.getvalue()
 
 
@@ -155,12 +190,21 @@ def _format_tsv(result: QueryResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def _n3(term: Node) -> str:
-    from rdflib import BNode
+#: How a literal's text is escaped in a TSV cell: as in N-Triples, so that a cell never holds a
+#: tab or a line break.
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return term.n3().replace("\t", "\\t")
+
+def _n3(term: Term) -> str:
+    parts = term_parts(term)
+    if parts.kind == "uri":
+        return f"<{parts.value}>"
+    if parts.kind == "bnode":
+        return f"_:{parts.value}"
+    text = f'"{parts.value.translate(_TSV_ESCAPES)}"'
+    if parts.language:
+        return f"{text}@{parts.language}"
+    return f"{text}^^<{parts.datatype}>" if parts.datatype else text
 
 
 def _format_json(result: QueryResult) -> str:
@@ -180,21 +224,14 @@ def _format_json(result: QueryResult) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _json_term(term: Node) -> dict[str, str]:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype is not None:
-            out["datatype"] = str(term.datatype)
-        return out
-    return {"type": "literal", "value": str(term)}
+def _json_term(term: Term) -> dict[str, str]:
+    parts = term_parts(term)
+    out = {"type": parts.kind, "value": parts.value}
+    if parts.language:
+        out["xml:lang"] = parts.language
+    elif parts.datatype is not None:
+        out["datatype"] = parts.datatype
+    return out
 
 
 _FORMATTERS = {

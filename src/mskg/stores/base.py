@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mskg.errors import QueryError, StoreError
+from mskg.prefixes import PREFIXES
 from mskg.sparql.guard import check_read_only
 from mskg.sparql.params import check_parameters, with_prefixes
-from mskg.vocab import PREFIXES, bind_prefixes
+from mskg.vocab import bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph

@@ -22,9 +22,10 @@ from rdflib import Literal
 from mskg.errors import GraphLoadError, QueryError, StoreError
 from mskg.graph.formats import OUTPUT_FORMATS, load_format, oxigraph_format
 from mskg.graph.terms import from_oxigraph
+from mskg.prefixes import PREFIXES
 from mskg.stores.base import Store
 from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
-from mskg.vocab import PREFIXES, bind_prefixes
+from mskg.vocab import bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph

@@ -30,7 +30,7 @@ from rdflib.term import Node
 from mskg.errors import QueryError, RefusedQueryError, ShapesError, UsageError
 from mskg.graph.hierarchy import instances
 from mskg.graph.loader import graph_files, load_files, load_shapes
-from mskg.vocab import MSKG_IRI, RESOURCE_IRI, compress_iri
+from mskg.prefixes import MSKG_IRI, RESOURCE_IRI, compress_iri
 
 _DEFINING_TYPES = {
     OWL.Class,

@@ -352,7 +352,7 @@ class _Asker:
         """Every IRI ``name`` could name for :func:`find_node`: the IRI, the prefixed name, a
         node with that label, other label or brand name, or that local name (any case). A
         superset: find_node decides among them."""
-        from mskg.vocab import expand_curie
+        from mskg.prefixes import expand_curie
 
         wanted = name.strip()
         found: set[Node] = set()
@@ -400,7 +400,7 @@ class _Asker:
 
 
 def _expanded(curies: Iterable[str]) -> list[URIRef]:
-    from mskg.vocab import expand_curie
+    from mskg.prefixes import expand_curie
 
     return [URIRef(iri) for iri in (expand_curie(c) for c in curies) if iri]
 

@@ -62,7 +62,7 @@ def find_node(network: nx.MultiDiGraph, name: str) -> str:
     When several nodes share the name, treatments win, then the first in sorted order. Raises
     :class:`UnknownNameError` listing the closest names.
     """
-    from mskg.vocab import expand_curie
+    from mskg.prefixes import expand_curie
 
     wanted = name.strip()
     if wanted in network:
@@ -114,7 +114,7 @@ def filter_types(
     from rdflib.namespace import RDFS
 
     from mskg.graph.hierarchy import subclasses
-    from mskg.vocab import compress_iri
+    from mskg.prefixes import compress_iri
 
     known: dict[str, set[str]] = {}
     spelled: dict[str, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mskg.vocab import MSKG_IRI
+from mskg.prefixes import MSKG_IRI
 
 if TYPE_CHECKING:
     pass

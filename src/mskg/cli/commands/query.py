@@ -81,8 +81,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mskg.sparql.engine import run_query
     from mskg.sparql.named import load_query, query_from_text
+    from mskg.sparql.native import run_in_memory
     from mskg.sparql.params import parse_param_args
     from mskg.sparql.results import default_format, format_result
     from mskg.stores.spec import parse_store_spec
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         with open_store(spec, read_only=True) as store:
             result = run_on_store(query, store, params=parse_param_args(args.param))
     else:
-        result = run_query(
+        result = run_in_memory(
             query,
             params=parse_param_args(args.param),
             graph_dir=args.graph,
