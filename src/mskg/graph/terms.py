@@ -53,3 +53,14 @@ def from_oxigraph(term: Any) -> Node:
     if isinstance(term, pyoxigraph.BlankNode):
         return BNode(term.value)
     raise TypeError(f"not an RDF 1.1 term: {term}")  # an RDF 1.2 triple term
+
+
+def solution_term(term: Any) -> Node | None:
+    """A query solution's pyoxigraph term as an rdflib term (None where unbound); an RDF 1.2
+    triple term, which rdflib cannot hold, as a literal of its text."""
+    if term is None:
+        return None
+    try:
+        return from_oxigraph(term)
+    except TypeError:
+        return Literal(str(term))

@@ -89,7 +89,7 @@ def answer(store: Store, job: Job) -> Answer:
     fmt = negotiate(job.accept, job.fmt, result.kind)
     content_type, body = render(result, fmt)
     headers = {}
-    if getattr(result, "truncated", False):
+    if result.truncated:
         headers["X-MSKG-Truncated"] = "true"
         headers["X-MSKG-Max-Rows"] = str(job.max_rows)
     return Answer(200, content_type, body, headers)

@@ -110,7 +110,7 @@ def results_xml(result: QueryResult) -> str:
     U+FFFE, U+FFFF; a lone surrogate) has it replaced by U+FFFD: the document stays
     well-formed, at the price of that character.
     """
-    from rdflib import BNode, Literal, URIRef
+    from mskg.sparql.results import term_parts
 
     esc = xml_escape
     out = ['<?xml version="1.0" encoding="utf-8"?>']
@@ -122,27 +122,21 @@ def results_xml(result: QueryResult) -> str:
         out.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
     else:
         out.append("  <results>")
-        for row in result.rows:
+        for row in result.terms():
             out.append("    <result>")
             for name, term in zip(result.variables, row, strict=True):
                 if term is None:
                     continue
-                if isinstance(term, URIRef):
-                    value = f"<uri>{esc(str(term), quote=False)}</uri>"
-                elif isinstance(term, BNode):
-                    value = f"<bnode>{esc(str(term), quote=False)}</bnode>"
-                elif isinstance(term, Literal) and term.language:
-                    value = (
-                        f'<literal xml:lang="{esc(term.language)}">'
-                        f"{esc(str(term), quote=False)}</literal>"
-                    )
-                elif isinstance(term, Literal) and term.datatype is not None:
-                    value = (
-                        f'<literal datatype="{esc(str(term.datatype))}">'
-                        f"{esc(str(term), quote=False)}</literal>"
-                    )
+                parts = term_parts(term)
+                text = esc(parts.value, quote=False)
+                if parts.kind != "literal":
+                    value = f"<{parts.kind}>{text}</{parts.kind}>"
+                elif parts.language:
+                    value = f'<literal xml:lang="{esc(parts.language)}">{text}</literal>'
+                elif parts.datatype is not None:
+                    value = f'<literal datatype="{esc(parts.datatype)}">{text}</literal>'
                 else:
-                    value = f"<literal>{esc(str(term), quote=False)}</literal>"
+                    value = f"<literal>{text}</literal>"
                 out.append(f'      <binding name="{esc(name)}">{value}</binding>')
             out.append("    </result>")
         out.append("  </results>")

@@ -277,20 +277,35 @@ def _refuse_remote(query: Query, label: str) -> None:
             raise RefusedQueryError(f"SERVICE {shown} is refused: {READ_ONLY}", name=label)
 
 
+def read_only_text(query: NamedQuery) -> str:
+    """The guard on the hot path: the text an engine must run, once the lexical guard
+    (:func:`lexical_guard`) has judged it, without parsing it.
+
+    A refused or unreadable query is worded as the full guard (:func:`prepare_query`) words it:
+    the parse is paid only on that path. An engine that then fails to read the text should call
+    :func:`explain_engine_error`.
+    """
+    label = str(query.path) if query.path is not None else query.name
+    try:
+        return lexical_guard(query.text, label)
+    except QueryError:
+        guard_query(query)  # raises the same refusal, with the IRI it names
+        raise
+
+
+def explain_engine_error(query: NamedQuery) -> None:
+    """After an engine failed to read a query the guard passed: raise rdflib's syntax error,
+    with line, column and the line itself, if rdflib cannot read it either; else return, and
+    the engine's own error stands."""
+    guard_query(query)
+
+
 def check_read_only(sparql: str, name: str | None = None) -> str:
     """Refuse anything but a read-only query over the store (UPDATE, LOAD, SERVICE, FROM), and
-    return the text to give the engine: the text the guard judged
-    (:func:`mskg.sparql.guard.engine_text`).
-
-    The guard is :func:`mskg.sparql.guard.prepare_query` (one guard for every path), which raises
-    :class:`QueryError` naming line and column of a syntax error.
-    """
-    from mskg.sparql.guard import engine_text
+    return the text to give the engine: the text the guard judged (:func:`read_only_text`)."""
     from mskg.sparql.named import query_from_text
 
-    label = name or "<query>"
-    guard_query(query_from_text(sparql, label))
-    return engine_text(sparql, label)
+    return read_only_text(query_from_text(sparql, name or "<query>"))
 
 
 #: Query texts up to this size have their parse cached (:func:`guard_query`).

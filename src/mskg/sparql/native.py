@@ -108,7 +108,7 @@ def answer_in_memory(
         return None  # Oxigraph cannot read or run it: rdflib gives its answer or its error
     if _computes_values(rows, graph.typed_literals):
         return None
-    return QueryResult("SELECT", variables=variables, rows=rows)
+    return QueryResult("SELECT", variables=variables, native_rows=rows)
 
 
 def _computes_values(rows: list[tuple[Any, ...]], in_graph: frozenset[Any]) -> bool:
@@ -134,8 +134,7 @@ def run_in_memory(
     use_cache: bool = True,
 ) -> QueryResult:
     """The answer of :func:`mskg.sparql.engine.run_query` (same arguments): from Oxigraph in
-    memory where :func:`answer_in_memory` gives it, else from rdflib (imported only then).
-    Rows hold pyoxigraph terms when Oxigraph answered, rdflib terms otherwise."""
+    memory where :func:`answer_in_memory` gives it, else from rdflib (imported only then)."""
     if infer is None:
         answer = answer_in_memory(query, params=params, graph_dir=graph_dir)
         if answer is not None:

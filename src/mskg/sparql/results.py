@@ -7,7 +7,6 @@ import io
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mskg.errors import UsageError
@@ -19,8 +18,8 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-#: A term in a result row: an rdflib term, or a pyoxigraph term when the Oxigraph engine
-#: answered (:mod:`mskg.sparql.native`); :func:`term_parts` reads either.
+#: A term in a result row as the engine gave it: an rdflib term, or a pyoxigraph term when
+#: Oxigraph answered (:meth:`QueryResult.terms`); :func:`term_parts` reads either.
 Term = Any
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -65,38 +64,83 @@ TABLE_FORMATS = ("table", "csv", "tsv", "json", "md")
 GRAPH_FORMATS = tuple(OUTPUT_FORMATS)
 
 
-@dataclass
 class QueryResult:
     """The answer to a query, independent of any output format.
 
     ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``variables`` and ``rows`` (a
-    row holds one term or None per variable: rdflib terms from the library's
-    :func:`mskg.sparql.engine.run_query` and the stores, pyoxigraph terms from the Oxigraph
-    engine of :mod:`mskg.sparql.native`); ASK fills ``boolean``; CONSTRUCT and DESCRIBE
+    row holds one rdflib term or None per variable); ASK fills ``boolean``; CONSTRUCT and DESCRIBE
     fill ``graph``. ``bindings`` records the nodes bound to each query variable by the parameters
-    (``{"drugIri": [mskr:natalizumab]}`` for ``--param drug=natalizumab``).
+    (``{"drugIri": [mskr:natalizumab]}`` for ``--param drug=natalizumab``). ``truncated`` says
+    that a row or triple limit dropped part of the answer.
+
+    An answer from Oxigraph is given as ``native_rows`` (pyoxigraph terms): ``rows`` turns them
+    into rdflib terms when first read, while the output formats read them as they are
+    (:meth:`terms`), so that printing an answer never imports rdflib.
     """
 
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
-    boolean: bool | None = None
-    graph: Graph | None = None
-    bindings: dict[str, list[Node]] = field(default_factory=dict)
+    def __init__(
+        self,
+        kind: str,
+        *,
+        variables: Sequence[str] = (),
+        rows: list[tuple[Node | None, ...]] | None = None,
+        native_rows: list[tuple[Any, ...]] | None = None,
+        boolean: bool | None = None,
+        graph: Graph | None = None,
+        bindings: dict[str, list[Node]] | None = None,
+        truncated: bool = False,
+    ) -> None:
+        self.kind = kind
+        self.variables = list(variables)
+        self._rows = rows if rows is not None or native_rows is not None else []
+        self._native_rows = native_rows if rows is None else None
+        self.boolean = boolean
+        self.graph = graph
+        self.bindings: dict[str, list[Node]] = bindings if bindings is not None else {}
+        self.truncated = truncated
+
+    @property
+    def rows(self) -> list[tuple[Node | None, ...]]:
+        """The rows as rdflib terms (None where a variable is unbound)."""
+        if self._rows is None:
+            from mskg.graph.terms import solution_term
+
+            native = self._native_rows or []
+            self._rows = [tuple(solution_term(term) for term in row) for row in native]
+            self._native_rows = None
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[tuple[Node | None, ...]]) -> None:
+        self._rows = rows
+        self._native_rows = None
+
+    def terms(self) -> Sequence[tuple[Term | None, ...]]:
+        """The rows with the terms the engine gave: pyoxigraph terms from Oxigraph until
+        :attr:`rows` is read, rdflib terms otherwise; :func:`term_parts` reads either."""
+        if self._rows is None and self._native_rows is not None:
+            return self._native_rows
+        return self.rows
 
     def __len__(self) -> int:
         if self.graph is not None:
             return len(self.graph)
-        return len(self.rows)
+        return len(self.terms())
 
-    def column(self, name: str) -> list[Term | None]:
+    def __repr__(self) -> str:
+        size = f"{len(self)} {'triples' if self.graph is not None else 'rows'}"
+        return f"QueryResult({self.kind}, {self.variables}, {size}, boolean={self.boolean})"
+
+    def column(self, name: str) -> list[Node | None]:
         """The values of one variable, in row order."""
         index = self.variables.index(name)
         return [row[index] for row in self.rows]
 
     def as_strings(self) -> list[tuple[str, ...]]:
         """Rows as plain strings (lexical forms and full IRIs; empty for unbound), for tests."""
-        return [tuple("" if v is None else term_parts(v).value for v in row) for row in self.rows]
+        return [
+            tuple("" if v is None else term_parts(v).value for v in row) for row in self.terms()
+        ]
 
 
 def default_format(result: QueryResult, interactive: bool) -> str:
@@ -148,7 +192,7 @@ def display_term(term: Term | None) -> str:
 
 def _format_table(result: QueryResult) -> str:
     header = result.variables
-    body = [[display_term(v).replace("\n", " ") for v in row] for row in result.rows]
+    body = [[display_term(v).replace("\n", " ") for v in row] for row in result.terms()]
     widths = [len(h) for h in header]
     for row in body:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
@@ -169,7 +213,7 @@ def _format_md(result: QueryResult) -> str:
 
     out = ["| " + " | ".join(result.variables) + " |"]
     out.append("|" + "|".join("---" for _ in result.variables) + "|")
-    for row in result.rows:
+    for row in result.terms():
         out.append("| " + " | ".join(cell(display_term(v)) for v in row) + " |")
     return "\n".join(out) + "\n"
 
@@ -178,14 +222,14 @@ def _format_csv(result: QueryResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.variables)
-    for row in result.rows:
+    for row in result.terms():
         writer.writerow(["" if v is None else term_parts(v).value for v in row])
     return buffer.getvalue()
 
 
 def _format_tsv(result: QueryResult) -> str:
     out = ["\t".join(f"?{v}" for v in result.variables)]
-    for row in result.rows:
+    for row in result.terms():
         out.append("\t".join("" if v is None else _n3(v) for v in row))
     return "\n".join(out) + "\n"
 
@@ -217,7 +261,7 @@ def _format_json(result: QueryResult) -> str:
                     for name, value in zip(result.variables, row, strict=True)
                     if value is not None
                 }
-                for row in result.rows
+                for row in result.terms()
             ]
         },
     }

@@ -35,6 +35,7 @@ from mskg.stores.spec import StoreSpec, parse_store_spec
 
 if TYPE_CHECKING:
     from rdflib import Graph
+    from rdflib.term import Node
 
     from mskg.sparql.named import NamedQuery
     from mskg.sparql.results import QueryResult
@@ -94,34 +95,30 @@ def run_query(
     """Run a named query (``NAME``, a ``.rq`` path, SPARQL text or a :class:`NamedQuery`) on
     ``store``, with its header parameters bound, read-only.
 
-    On the memory store this is :func:`mskg.sparql.engine.run_query`. On the others the query is
-    guarded and its parameters resolved (labels looked up by SPARQL on the store) exactly as
-    there, then
-    a ``VALUES`` table of the bound parameters is written at the start of the WHERE clause and
-    the text is evaluated by the store's own engine.
+    On the memory store this is :func:`mskg.sparql.engine.run_query`. On the others the query
+    passes the read-only guard (:meth:`Store.run_guarded`), its parameters are resolved as there
+    (labels looked up by SPARQL on the store), a ``VALUES`` table of the bound parameters is
+    written at the start of the WHERE clause and the text is evaluated by the store's own
+    engine. A query without parameters is never parsed by rdflib.
     """
-    from mskg.sparql import engine
-    from mskg.sparql.guard import engine_text, guard_query
+    from mskg.sparql.guard import guard_query
     from mskg.sparql.named import as_named_query
-    from mskg.sparql.params import (
-        bind_parameters,
-        check_parameter_values,
-        check_parameters,
-        inject_values,
-    )
+    from mskg.sparql.params import bind_parameters, check_parameter_values, check_parameters
     from mskg.stores.base import cap_result
     from mskg.stores.memory import MemoryStore
 
     query = as_named_query(query, queries_dir)
     check_parameter_values(params)
     if isinstance(store, MemoryStore):
+        from mskg.sparql import engine
+
         result = engine.run_query(query, store.graph, params=params)
         check_parameters(result.bindings)  # the same refusal as on the other stores
         return cap_result(result, limit)
-    prepared = guard_query(query)  # the guard; cached: bind_parameters only reads it
-    bound = bind_parameters(store.view(), query, prepared, params)
-    label = str(query.path) if query.path is not None else query.name
-    text = inject_values(engine_text(query.text, label), bound)
-    result = store.query(text, limit=limit, guard=False, name=label)
+    bound: dict[str, list[Node]] = {}
+    if params or any(p.default for p in query.header.params):
+        # Binding reads the query's variables from rdflib's parse, cached per text.
+        bound = bind_parameters(store.view(), query, guard_query(query), params)
+    result = store.run_guarded(query, limit=limit, bound=bound)
     result.bindings = bound
     return result

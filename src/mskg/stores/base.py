@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mskg.errors import QueryError, StoreError
 from mskg.prefixes import PREFIXES
-from mskg.sparql.guard import check_read_only
-from mskg.sparql.params import check_parameters, with_prefixes
-from mskg.vocab import bind_prefixes
+from mskg.sparql.guard import explain_engine_error, read_only_text
+from mskg.sparql.params import check_parameters, inject_values, with_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
     from mskg.graph.stats import GraphStats
+    from mskg.sparql.named import NamedQuery
     from mskg.sparql.results import QueryResult
 
 
@@ -57,14 +57,34 @@ class Store(ABC):
     ) -> QueryResult:
         """Run SPARQL text read-only and return a :class:`mskg.sparql.results.QueryResult`.
 
-        With ``guard`` (the default) the query is first checked by
-        :func:`mskg.sparql.guard.prepare_query`: UPDATE, LOAD, SERVICE and FROM are refused, since
-        the stores would otherwise fetch URLs. ``limit`` caps the rows of a SELECT (the result's
-        ``truncated`` attribute then says whether rows were dropped).
+        With ``guard`` (the default) the query is first checked by the read-only guard
+        (:func:`mskg.sparql.guard.read_only_text`): UPDATE, LOAD, SERVICE and FROM are refused,
+        since the stores would otherwise fetch URLs; a syntax error is reported with line and
+        column. ``limit`` caps the rows of a SELECT (``truncated`` then says whether rows were
+        dropped).
         """
-        if guard:
-            sparql = check_read_only(sparql, name)
-        return self._query(with_prefixes(sparql), limit, name or "<query>")
+        if not guard:
+            return self._query(with_prefixes(sparql), limit, name or "<query>")
+        from mskg.sparql.named import query_from_text
+
+        return self.run_guarded(query_from_text(sparql, name or "<query>"), limit=limit)
+
+    def run_guarded(
+        self,
+        query: NamedQuery,
+        *,
+        limit: int | None = None,
+        bound: Mapping[str, Sequence[Node]] | None = None,
+    ) -> QueryResult:
+        """Run ``query`` through the read-only guard, with the ``bound`` parameter values
+        written in as a VALUES table (:func:`mskg.sparql.params.inject_values`)."""
+        label = str(query.path) if query.path is not None else query.name
+        text = inject_values(read_only_text(query), bound or {})
+        try:
+            return self._query(with_prefixes(text), limit, label)
+        except QueryError:
+            explain_engine_error(query)  # rdflib's line and column, if it cannot read it either
+            raise
 
     @abstractmethod
     def _query(self, sparql: str, limit: int | None, label: str) -> QueryResult: ...
@@ -91,6 +111,8 @@ class Store(ABC):
     def to_graph(self) -> Graph:
         """Every triple, copied into an rdflib graph (for viz and network exports)."""
         graph = self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        from mskg.vocab import bind_prefixes  # rdflib: only to build a graph
+
         bind_prefixes(graph)
         return graph
 
@@ -153,7 +175,7 @@ class Store(ABC):
 
 def cap_result(result: QueryResult, limit: int | None) -> QueryResult:
     """Keep at most ``limit`` rows, or ``limit`` triples of a CONSTRUCT / DESCRIBE graph."""
-    truncated = bool(getattr(result, "truncated", False))
+    truncated = result.truncated
     if limit is not None and len(result.rows) > limit:
         result.rows = result.rows[:limit]
         truncated = True
@@ -169,7 +191,7 @@ def cap_result(result: QueryResult, limit: int | None) -> QueryResult:
             kept.add(triple)
         result.graph = kept
         truncated = True
-    result.truncated = truncated  # type: ignore[attr-defined]
+    result.truncated = truncated
     return result
 
 

@@ -19,7 +19,6 @@ from mskg.graph.safety import UNSAFE_FORMATS, refuse_unsafe_input
 from mskg.graph.terms import XSD_STRING
 from mskg.stores.base import RDF_LANG_STRING, Store, cap_result
 from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
-from mskg.vocab import bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -309,7 +308,7 @@ def parse_results(data: bytes, content_type: str, limit: int | None = None) -> Q
                 break
             rows.append(tuple(_from_json(binding.get(v)) for v in variables))
         result = QueryResult("SELECT", variables=variables, rows=rows)
-        result.truncated = truncated  # type: ignore[attr-defined]
+        result.truncated = truncated
         return result
     rdf_formats = {**READ_MEDIA_TYPES, "text/plain": "nt"}
     if mime in rdf_formats:
@@ -339,9 +338,11 @@ def parse_results(data: bytes, content_type: str, limit: int | None = None) -> Q
         except Exception as exc:  # rdflib's parsers raise assorted exception types
             _raise_if_cancelled(data)
             raise StoreError(f"the endpoint sent an unreadable {mime} graph: {exc}") from exc
+        from mskg.vocab import bind_prefixes  # rdflib: only to build a graph
+
         bind_prefixes(graph)
         result = cap_result(QueryResult("CONSTRUCT", graph=graph), limit)
-        result.truncated = truncated or result.truncated  # type: ignore[attr-defined]
+        result.truncated = truncated or result.truncated
         return result
     raise StoreError(f"the endpoint answered with an unsupported content type {content_type!r}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import glob
+import itertools
 import json
 import os
 import shutil
@@ -17,19 +18,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from rdflib import Literal
-
 from mskg.errors import GraphLoadError, QueryError, StoreError
 from mskg.graph.formats import OUTPUT_FORMATS, load_format, oxigraph_format
-from mskg.graph.terms import from_oxigraph
 from mskg.prefixes import PREFIXES
 from mskg.stores.base import Store
 from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
-from mskg.vocab import bind_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
-    from rdflib.term import Node
 
     from mskg.sparql.results import QueryResult
 
@@ -493,7 +489,6 @@ def _bulk_load(store: Any, path: Path, progress: bool | None) -> None:
 
 def _oxigraph_result(answer: Any, limit: int | None) -> QueryResult:
     import pyoxigraph
-    from rdflib import Graph as RdfGraph
 
     from mskg.sparql.results import QueryResult
 
@@ -501,24 +496,25 @@ def _oxigraph_result(answer: Any, limit: int | None) -> QueryResult:
         return QueryResult("ASK", boolean=bool(answer))
     if isinstance(answer, pyoxigraph.QuerySolutions):
         variables = [v.value for v in answer.variables]
-        rows: list[tuple[Node | None, ...]] = []
-        truncated = False
-        for solution in answer:
-            if limit is not None and len(rows) >= limit:
-                truncated = True
-                break
-            rows.append(tuple(_from_oxigraph(term) for term in solution))
-        result = QueryResult("SELECT", variables=variables, rows=rows)
-        result.truncated = truncated  # type: ignore[attr-defined]
-        return result
+        width = range(len(variables))
+        rows = [tuple(solution[i] for i in width) for solution in itertools.islice(answer, limit)]
+        # One more solution past the cap says the answer was cut (Oxigraph stops there).
+        truncated = limit is not None and next(iter(answer), None) is not None
+        return QueryResult("SELECT", variables=variables, native_rows=rows, truncated=truncated)
+    from rdflib import Graph as RdfGraph
+
+    from mskg.graph.terms import solution_term
+
     graph = RdfGraph()
+    from mskg.vocab import bind_prefixes  # rdflib: only to build a graph
+
     bind_prefixes(graph)
     truncated = False
     for triple in answer:  # a stream: stop reading (and Oxigraph computing) after the cap
         node = (
-            _from_oxigraph(triple.subject),
-            _from_oxigraph(triple.predicate),
-            _from_oxigraph(triple.object),
+            solution_term(triple.subject),
+            solution_term(triple.predicate),
+            solution_term(triple.object),
         )
         if limit is not None and len(graph) >= limit:
             if node not in graph:
@@ -526,17 +522,4 @@ def _oxigraph_result(answer: Any, limit: int | None) -> QueryResult:
                 break
             continue
         graph.add(node)  # type: ignore[arg-type]
-    result = QueryResult("CONSTRUCT", graph=graph)
-    result.truncated = truncated  # type: ignore[attr-defined]
-    return result
-
-
-def _from_oxigraph(term: Any) -> Node | None:
-    """A solution's term (None where unbound) as the rdflib term the memory store would give; an
-    RDF 1.2 triple term, which rdflib cannot hold, as its text."""
-    if term is None:
-        return None
-    try:
-        return from_oxigraph(term)
-    except TypeError:
-        return Literal(str(term))
+    return QueryResult("CONSTRUCT", graph=graph, truncated=truncated)
