@@ -20,6 +20,7 @@ the servers' CPU time is not in it). Runs once; nothing here runs in CI.
 from __future__ import annotations
 
 import argparse
+import configparser
 import os
 import secrets
 import shutil
@@ -28,7 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,12 +73,58 @@ def start_oxigraph(folder: Path) -> tuple[str, subprocess.Popen]:
     return url, process
 
 
-def start_virtuoso(folder: Path) -> tuple[str, subprocess.Popen]:
-    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
-    if binary is None or isql is None:
-        sys.exit("virtuoso-t or isql-vt not found: sh tools/install-virtuoso.sh")
+@dataclass
+class Virtuoso:
+    """A ``virtuoso-t`` started by :func:`launch_virtuoso`."""
+
+    url: str  # the query URL of GRAPH (``?default-graph-uri=``), for ``sparql:``
+    process: subprocess.Popen
+    sql_port: int
+    password: str  # dba's, also in MSKG_GSP_PASSWORD
+
+
+def isql(sql_port: int, password: str, sql: str, timeout: float | None = None) -> str:
+    """Run ``sql`` (statements ending in ``;``) through ``isql-vt`` as dba; its output. Fails
+    on any error, which isql reports in its output rather than always in its exit status."""
+    binary = shutil.which("isql-vt")
+    if binary is None:
+        sys.exit("isql-vt not found: sh tools/install-virtuoso.sh")
+    done = subprocess.run(
+        [binary, f"127.0.0.1:{sql_port}", "dba", password, f"EXEC={sql}"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+        raise RuntimeError(f"isql-vt {sql!r}: {done.stdout} {done.stderr}".strip())
+    return done.stdout
+
+
+def launch_virtuoso(
+    folder: Path, settings: Mapping[str, Mapping[str, object]] | None = None
+) -> Virtuoso:
+    """``virtuoso-t`` on free loopback ports with its database in ``folder``: the packaged ini
+    as the tests write it, with ``settings`` (section -> key -> value) written over it; dba's
+    password set to a random one and put in MSKG_GSP_USER / MSKG_GSP_PASSWORD."""
+    binary = shutil.which("virtuoso-t")
+    if binary is None:
+        sys.exit("virtuoso-t not found: sh tools/install-virtuoso.sh")
     sql_port, http_port = _free_port(), _free_port()
     ini = write_ini(folder, sql_port, http_port)
+    if settings:
+        config = configparser.ConfigParser(
+            strict=False, interpolation=None, comment_prefixes=(";", "#")
+        )
+        config.optionxform = str  # type: ignore[assignment,method-assign]  # case-sensitive keys
+        config.read(ini)
+        for section, values in settings.items():
+            if not config.has_section(section):
+                config.add_section(section)
+            for key, value in values.items():
+                config.set(section, key, str(value))
+        with ini.open("w") as handle:
+            config.write(handle)
     process = subprocess.Popen(
         [binary, "+foreground", "+configfile", str(ini)],
         cwd=folder,
@@ -86,14 +134,24 @@ def start_virtuoso(folder: Path) -> tuple[str, subprocess.Popen]:
     )
     wait_for_endpoint(f"http://127.0.0.1:{http_port}/sparql", timeout=120)
     password = "p" + secrets.token_hex(12)
-    subprocess.run(
-        [isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"EXEC=SET PASSWORD dba {password};"],
-        check=True,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
+    isql(sql_port, "dba", f"SET PASSWORD dba {password};", timeout=60)
     os.environ["MSKG_GSP_USER"], os.environ["MSKG_GSP_PASSWORD"] = "dba", password
-    return f"http://127.0.0.1:{http_port}/sparql?default-graph-uri={GRAPH}", process
+    url = f"http://127.0.0.1:{http_port}/sparql?default-graph-uri={GRAPH}"
+    return Virtuoso(url, process, sql_port, password)
+
+
+def start_virtuoso(folder: Path) -> tuple[str, subprocess.Popen]:
+    server = launch_virtuoso(folder)
+    return server.url, server.process
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def main() -> None:
@@ -129,11 +187,7 @@ def main() -> None:
                     )
         finally:
             for process in processes:
-                process.terminate()
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                stop(process)
     print(f"| store | triples | load ms | load CPU ms | {len(names)} queries ms | CPU ms |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, times in queries.items():

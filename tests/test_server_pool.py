@@ -22,8 +22,10 @@ import pytest
 from conftest import GRAPH_DIR
 from mskg.cli import main
 from mskg.server import pool as pool_module
+from mskg.server.cache import AnswerCache
 from mskg.server.config import ServerConfig
 from mskg.server.http import MskgHTTPServer
+from mskg.server.jobs import Answer, Job
 from mskg.server.pool import FairQueue, store_generation
 from test_server import DRUGS, ENDLESS, fetch, q, running_mskg
 
@@ -279,3 +281,89 @@ def test_a_store_no_worker_can_open_keeps_the_old_workers(
         answers_switch_once(1, 2, counts)
         wait_for(lambda: len(pool._ready) == 2, "the replacement workers")
     assert capsys.readouterr().err.count(SWITCHED) == 1
+
+
+# The answer cache -----------------------------------------------------------------------------
+
+
+def _answer(body: bytes, status: int = 200) -> Answer:
+    return Answer(status, "application/sparql-results+json", body)
+
+
+def test_a_repeated_request_is_answered_without_a_worker(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    spec = f"oxigraph:{path}"
+    assert main(["load", "--store", spec, "--graph", str(GRAPH_DIR)]) == 0
+    with running_mskg(ServerConfig(store=spec, workers=1)) as server:
+        url = f"{server.url}/sparql?" + q(DRUGS) + "&format=json"
+        first = fetch(url)
+        cache = server.pool.cache
+        hits = cache.hits
+        # The only worker is killed: an answer can now come from the cache only.
+        for worker in list(server.pool._all):
+            worker.kill()
+        second = fetch(url)
+        assert first[0] == second[0] == 200
+        assert first[2] == second[2] and json.loads(second[2])["results"]["bindings"]
+        assert cache.hits == hits + 1
+        # Another format is another answer: computed, not served from the other's entry.
+        status, _headers, text = fetch(f"{server.url}/sparql?" + q(DRUGS) + "&format=csv")
+        assert status != 200 or text != second[2]
+
+
+def test_the_cache_follows_the_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `mskg load` the cached count is never answered again."""
+    monkeypatch.setattr(pool_module, "GENERATION_CHECK_INTERVAL", 0.0)
+    path = tmp_path / "kg"
+    spec = f"oxigraph:{path}"
+    assert main(["load", "--store", spec, "--graph", str(GRAPH_DIR)]) == 0
+    extra = tmp_path / "extra.nt"
+    extra.write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
+    with running_mskg(ServerConfig(store=spec, workers=2)) as server:
+        old = count(server)
+        assert count(server) == old and server.pool.cache.hits >= 1
+        assert main(["load", str(extra), "--store", spec, "--graph", str(GRAPH_DIR)]) == 0
+        wait_for(lambda: count(server) == old + 1, "the new data")
+        assert [count(server) for _ in range(5)] == [old + 1] * 5
+
+
+def test_what_the_cache_keeps() -> None:
+    cache = AnswerCache(max_bytes=1000)
+    job = Job("sparql", "SELECT ?s WHERE { ?s ?p ?o }")
+    key = cache.key("g1", job)
+    cache.put(key, _answer(b"x" * 100))
+    assert cache.get(key) is not None
+    # Another generation of the data, another request, another format: other keys.
+    assert cache.get(cache.key("g2", job)) is None
+    assert cache.get(cache.key("g1", Job("sparql", job.query, fmt="csv"))) is None
+    # Never kept: an error, an answer over a quarter of the cache, a store without generation,
+    # a query whose answer changes from run to run (RAND, NOW, UUID, STRUUID, BNODE).
+    error_key = cache.key("g1", Job("sparql", "SELECT ?x WHERE { ?x ?y }"))
+    cache.put(error_key, _answer(b"syntax error", status=400))
+    assert cache.get(error_key) is None
+    big_key = cache.key("g1", Job("sparql", "SELECT * WHERE { ?s ?p ?o }"))
+    cache.put(big_key, _answer(b"x" * 251))
+    assert cache.get(big_key) is None
+    assert cache.key(None, job) is None
+    for volatile in (
+        "SELECT (RAND() AS ?r) {}",
+        "select (now() as ?t) {}",
+        "SELECT (BNODE() AS ?b) {}",
+    ):
+        assert cache.key("g1", Job("sparql", volatile)) is None
+    # A word in a string or an IRI is not a call.
+    assert cache.key("g1", Job("sparql", 'SELECT ?s { ?s ?p "rand()" }')) is not None
+    # Least recently used first, within the byte bound.
+    keys = [cache.key("g1", Job("sparql", f"ASK {{ <urn:{i}> ?p ?o }}")) for i in range(12)]
+    for k in keys:
+        cache.put(k, _answer(b"y" * 100))
+    assert cache.size <= 1000
+    assert cache.get(keys[0]) is None and cache.get(keys[-1]) is not None
+    cache.drop_other_generations("g2")
+    assert cache.size == 0 and cache.get(keys[-1]) is None
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path) -> None:
+    with running_mskg(ServerConfig(workers=1, answer_cache_bytes=0)) as server:
+        assert count(server) == count(server)
+        assert server.pool.cache.hits == 0

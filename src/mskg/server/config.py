@@ -5,13 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from mskg.errors import UsageError
-
-if TYPE_CHECKING:
-    pass
-
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -29,6 +24,10 @@ DEFAULT_MAX_ROWS = 10_000
 
 
 DEFAULT_MAX_REQUEST_BYTES = 1 << 20
+
+
+#: Bytes of answer bodies kept for repeated requests (:mod:`mskg.server.cache`).
+DEFAULT_ANSWER_CACHE_BYTES = 64 << 20
 
 
 #: Seconds a client has to send a whole request (line, headers, body), from when the server
@@ -76,6 +75,8 @@ class ServerConfig:
     #: Origins whose web pages may read the answers (CORS): none by default, ``("*",)`` any.
     cors: tuple[str, ...] = ()
     request_read_timeout: float = DEFAULT_REQUEST_READ_TIMEOUT
+    #: Bytes of answers kept for repeated requests; 0 turns the answer cache off.
+    answer_cache_bytes: int = DEFAULT_ANSWER_CACHE_BYTES
 
 
 _ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/?#@]+")

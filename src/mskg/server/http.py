@@ -8,7 +8,6 @@ import json
 import re
 import socket
 import sys
-import threading
 import time
 import urllib.parse
 from collections.abc import Mapping, Sequence
@@ -58,9 +57,8 @@ class MskgHTTPServer(ThreadingHTTPServer):
             timeout=config.timeout,
             queue_timeout=config.queue_timeout,
             per_client=config.per_client,
+            answer_cache_bytes=config.answer_cache_bytes,
         )
-        self._graph_page: Answer | None = None
-        self._graph_lock = threading.Lock()
         try:
             super().__init__(address, RequestHandler)
         except BaseException:
@@ -75,13 +73,9 @@ class MskgHTTPServer(ThreadingHTTPServer):
         return f"http://{shown}:{port}"
 
     def graph_page(self) -> Answer:
-        with self._graph_lock:
-            if self._graph_page is None:
-                page = self.pool.run(Job("graph"))
-                if page.status != 200:
-                    return page
-                self._graph_page = page
-            return self._graph_page
+        """The HTML graph of the store: drawn once per generation of its data (the answer
+        cache keeps it)."""
+        return self.pool.run(Job("graph"))
 
     @property
     def cors_by_origin(self) -> bool:
@@ -162,6 +156,10 @@ class RequestHandler(BaseHTTPRequestHandler):
     #: Close with a short drain of the input (see LINGER_SECONDS) rather than at once.
     _linger = False
 
+    #: Headers and a small body leave in one segment: handle_one_request flushes after each
+    #: answer (an unbuffered writer sends the headers and the body as two).
+    wbufsize = 1 << 16
+
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
@@ -178,6 +176,14 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._reader.deadline = time.monotonic() + self.server.config.request_read_timeout
         self._body_pending = 0
         super().handle_one_request()
+        # Also after an answer given while parsing the request (an error, a 100 Continue).
+        with contextlib.suppress(OSError, ValueError):
+            self.wfile.flush()
+
+    def handle_expect_100(self) -> bool:
+        accepted = super().handle_expect_100()
+        self.wfile.flush()  # the client waits for it before sending the body
+        return accepted
 
     def parse_request(self) -> bool:
         if not super().parse_request():

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from mskg.errors import MskgError, StoreError
+from mskg.server.cache import AnswerCache
 from mskg.server.config import (
+    DEFAULT_ANSWER_CACHE_BYTES,
     DEFAULT_TIMEOUT,
     DEFAULT_WORKERS,
     MIN_QUEUE_TIMEOUT,
@@ -89,6 +91,19 @@ def store_generation(spec: str, graph_dir: str | None) -> str | None:
     except (OSError, MskgError):
         return None
     return None
+
+
+def _job_version(job: Job) -> tuple[int, int] | None:
+    """What else a job's answer depends on: a named query's file (size and time)."""
+    if job.kind != "named":
+        return None
+    from mskg.server.jobs import named_query_file
+
+    try:
+        status = named_query_file(job.query).stat()
+    except (OSError, MskgError):
+        return None
+    return status.st_size, status.st_mtime_ns
 
 
 class _Worker:
@@ -280,6 +295,7 @@ class WorkerPool:
         queue_timeout: float | None = None,
         per_client: int | None = None,
         start_timeout: float = 120.0,
+        answer_cache_bytes: int = DEFAULT_ANSWER_CACHE_BYTES,
     ) -> None:
         from mskg.stores.spec import parse_store_spec
 
@@ -293,6 +309,7 @@ class WorkerPool:
         self.size = max(1, size)
         self.per_client = max(1, per_client if per_client is not None else (self.size + 1) // 2)
         self._queue: FairQueue[_Worker] = FairQueue(self.per_client)
+        self.cache = AnswerCache(answer_cache_bytes)
         # Lock order: self._lock, then the queue's; never the other way round.
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()  # every process, starting or ready: close() kills them
@@ -399,6 +416,7 @@ class WorkerPool:
                 admitted = switched = generation is not None and generation == on_disk
                 if switched:
                     self._generation = generation
+                    self.cache.drop_other_generations(generation)
                     self._probing = None
                     stale = self._queue.drain()  # every idle worker holds the old data
                     self._ready.difference_update(stale)
@@ -450,8 +468,14 @@ class WorkerPool:
 
     def run(self, job: Job, client: str = LOCAL_CLIENT) -> Answer:
         """Run ``job`` for ``client`` (an HTTP client's address) on a worker: wait at most
-        ``queue_timeout`` for one, then at most ``timeout`` for the answer."""
+        ``queue_timeout`` for one, then at most ``timeout`` for the answer. An answer already
+        computed from the data the store holds now comes from :attr:`cache`."""
         self._refresh()
+        generation = self._generation if self._tracked else None
+        key = self.cache.key(generation, job, _job_version(job))
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
         worker = self._queue.get(client, self.queue_timeout)
         if worker is None:
             if self._queue.held(client) >= self.per_client:
@@ -472,6 +496,8 @@ class WorkerPool:
                 )
             reply: Answer = worker.conn.recv()
             alive = True
+            if worker.generation == generation:
+                self.cache.put(key, reply)
             return reply
         except (EOFError, OSError):
             return error_answer(500, "the query worker died (out of memory?); try again")

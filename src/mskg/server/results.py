@@ -85,7 +85,7 @@ def render(result: QueryResult, fmt: str) -> tuple[str, bytes]:
 
     if fmt == "xml":
         return SELECT_TYPES["xml"] + "; charset=utf-8", results_xml(result).encode("utf-8")
-    text = format_result(result, fmt)
+    text = format_result(result, fmt, compact=True)
     mime = {**SELECT_TYPES, **GRAPH_TYPES}[fmt]
     if fmt == "tsv" and result.boolean is not None:
         mime = "text/plain"

@@ -282,17 +282,22 @@ def inject_values_algebra(query: Query, bound: Mapping[str, Sequence[Node]]) -> 
 _PREFIX_DECL = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 
 
+#: A prefix used in a query: ``mskr:`` in ``mskr:natalizumab`` (not in an IRI or a variable).
+_PREFIX_USE = re.compile(r"(?<![\w<?$:])([A-Za-z][\w.-]*)?:")
+
+
 def with_prefixes(sparql: str) -> str:
     """``sparql`` with ``PREFIX`` lines for mskg's prefixes it uses but does not declare.
 
     The named queries may rely on mskg's standard prefixes (as the memory store allows); other
     engines need them declared.
     """
+    used = {m.group(1) or "" for m in _PREFIX_USE.finditer(sparql)}
     declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(sparql)}
     missing = [
-        f"PREFIX {prefix}: <{namespace}>"
-        for prefix, namespace in PREFIXES.items()
-        if prefix not in declared and re.search(rf"(?<![\w<?$:]){re.escape(prefix)}:", sparql)
+        f"PREFIX {prefix}: <{PREFIXES[prefix]}>"
+        for prefix in PREFIXES
+        if prefix in used and prefix not in declared
     ]
     return "\n".join([*missing, sparql]) if missing else sparql
 

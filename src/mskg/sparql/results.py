@@ -150,10 +150,11 @@ def default_format(result: QueryResult, interactive: bool) -> str:
     return "table" if interactive else "csv"
 
 
-def format_result(result: QueryResult, fmt: str) -> str:
+def format_result(result: QueryResult, fmt: str, *, compact: bool = False) -> str:
     """Render ``result`` as ``table``, ``csv``, ``tsv``, ``json``, ``md``, ``ttl``, ``nt`` or
     ``jsonld``. ``json`` is the W3C SPARQL 1.1 Query Results JSON format (JSON-LD for a graph);
-    ``csv`` and ``tsv`` follow the W3C SPARQL 1.1 CSV and TSV formats."""
+    ``csv`` and ``tsv`` follow the W3C SPARQL 1.1 CSV and TSV formats. ``compact`` writes JSON
+    results on one line (for programs: several times faster to write), else indented."""
     if result.graph is not None:
         fmt = {"json": "jsonld", "turtle": "ttl"}.get(fmt, fmt)
         if fmt not in GRAPH_FORMATS:
@@ -169,8 +170,10 @@ def format_result(result: QueryResult, fmt: str) -> str:
         )
     if result.boolean is not None:
         if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result.boolean}, indent=2) + "\n"
+            return _json_text({"head": {}, "boolean": result.boolean}, compact)
         return ("true" if result.boolean else "false") + "\n"
+    if fmt == "json":
+        return _format_json(result, compact)
     return _FORMATTERS[fmt](result)
 
 
@@ -251,7 +254,13 @@ def _n3(term: Term) -> str:
     return f"{text}^^<{parts.datatype}>" if parts.datatype else text
 
 
-def _format_json(result: QueryResult) -> str:
+def _json_text(document: object, compact: bool) -> str:
+    if compact:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _format_json(result: QueryResult, compact: bool = False) -> str:
     document = {
         "head": {"vars": result.variables},
         "results": {
@@ -265,7 +274,7 @@ def _format_json(result: QueryResult) -> str:
             ]
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _json_text(document, compact)
 
 
 def _json_term(term: Term) -> dict[str, str]:
@@ -283,5 +292,4 @@ _FORMATTERS = {
     "md": _format_md,
     "csv": _format_csv,
     "tsv": _format_tsv,
-    "json": _format_json,
 }

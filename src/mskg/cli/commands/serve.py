@@ -42,6 +42,7 @@ examples:
 
 def register(parser: argparse.ArgumentParser) -> None:
     from mskg.server.config import (
+        DEFAULT_ANSWER_CACHE_BYTES,
         DEFAULT_HOST,
         DEFAULT_MAX_REQUEST_BYTES,
         DEFAULT_MAX_ROWS,
@@ -105,6 +106,14 @@ def register(parser: argparse.ArgumentParser) -> None:
         f"(default: {DEFAULT_REQUEST_READ_TIMEOUT:g})",
     )
     parser.add_argument(
+        "--answer-cache",
+        type=float,
+        default=DEFAULT_ANSWER_CACHE_BYTES / (1 << 20),
+        metavar="MB",
+        help="megabytes of answers kept for repeated requests, per version of the store's data "
+        f"(default: {DEFAULT_ANSWER_CACHE_BYTES >> 20}; 0 turns it off)",
+    )
+    parser.add_argument(
         "--cors",
         action="append",
         default=[],
@@ -128,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--per-client must be positive")
     if args.request_read_timeout <= 0:
         raise UsageError("--request-read-timeout must be positive")
+    if args.answer_cache < 0:
+        raise UsageError("--answer-cache must be 0 (off) or more")
     serve(
         args.host,
         args.port,
@@ -142,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
             queue_timeout=args.queue_timeout,
             cors=tuple(args.cors),
             request_read_timeout=args.request_read_timeout,
+            answer_cache_bytes=int(args.answer_cache * (1 << 20)),
         ),
     )
     return 0
