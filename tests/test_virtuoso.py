@@ -336,6 +336,22 @@ def test_same_rows_with_parameters_on_virtuoso(
     assert_same_rows(name, expected, virtuoso_values(expected, got))
 
 
+def test_an_answer_virtuoso_cuts_is_marked_cut(
+    loaded: SparqlStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Virtuoso's packaged ini cuts every SELECT at 10,000 rows (ResultSetMaxRows) and says so
+    only in an X-SPARQL-MaxRows header: mskg marks the answer cut and the command warns."""
+    pairs = "SELECT ?a ?b WHERE { ?a a mskg:Drug . ?b ?p ?o }"  # 6 drugs x 3,217 triples
+    result = loaded.query(pairs)
+    assert len(result.rows) == 10_000 and result.truncated
+    small = loaded.query("SELECT ?d WHERE { ?d a mskg:Drug }")
+    assert small.rows and not small.truncated
+    assert main(["query", "-e", pairs, "--store", f"sparql:{loaded.url}", "-f", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == 10_001
+    assert "warning: the answer was cut by the store at 10000 rows" in captured.err
+
+
 def test_append_and_replace_a_second_graph(
     virtuoso: Virtuoso, loaded: SparqlStore, credentials: str, tmp_path: Path
 ) -> None:

@@ -21,6 +21,8 @@ from mskg.stores.base import RDF_LANG_STRING, Store, cap_result
 from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
 
 if TYPE_CHECKING:
+    from email.message import Message
+
     from rdflib import Graph
     from rdflib.term import Node
 
@@ -93,14 +95,16 @@ class SparqlStore(Store):
         data: bytes | IO[bytes] | None = None,
         method: str = "GET",
         headers: Mapping[str, str] | None = None,
-    ) -> tuple[str, bytes]:
+    ) -> tuple[Message, bytes]:
+        """The response's headers and body; an HTTP error as :class:`QueryError` (a 4xx the
+        query caused) or :class:`StoreError`."""
         import urllib.error
         import urllib.request
 
         request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.headers.get("Content-Type", ""), response.read()
+                return response.headers, response.read()
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace").strip()
             if "html" in (exc.headers.get("Content-Type") or "").lower():
@@ -124,7 +128,7 @@ class SparqlStore(Store):
 
     def _query(self, sparql: str, limit: int | None, label: str) -> QueryResult:
         body = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
-        content_type, data = self._request(
+        headers, data = self._request(
             self.url,
             data=body,
             method="POST",
@@ -133,7 +137,11 @@ class SparqlStore(Store):
                 "Accept": _RESULTS_ACCEPT,
             },
         )
-        return parse_results(data, content_type, limit)
+        result = parse_results(data, headers.get("Content-Type", ""), limit)
+        # Virtuoso cuts an answer at its ResultSetMaxRows and says so only in this header.
+        if headers.get("X-SPARQL-MaxRows"):
+            result.truncated = True
+        return result
 
     def load(
         self, files: Sequence[Path | str], *, append: bool = False, progress: bool | None = None

@@ -118,6 +118,12 @@ def run(args: argparse.Namespace) -> int:
             infer="owlrl" if args.infer else None,
             use_cache=not args.no_cache,
         )
+    if result.truncated:
+        print(
+            f"warning: the answer was cut by the store at {len(result)} "
+            f"{'triples' if result.graph is not None else 'rows'} (its own limit on answers)",
+            file=sys.stderr,
+        )
     fmt = args.format or default_format(result, sys.stdout.isatty())
     sys.stdout.write(format_result(result, fmt))
     sys.stdout.flush()
