@@ -216,8 +216,21 @@ class Page:
         return value
 
     def settle(self) -> None:
-        """Wait for animations and the label placement that follows them."""
-        time.sleep(0.6)
+        """Wait until the view has stopped moving and the labels are placed for it: by what
+        the page reports, not by a fixed time, so a busy machine only makes it slower."""
+        deadline = time.monotonic() + 60
+        before = None
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            view, placed = self.js(
+                "var at = network.getViewPosition();"
+                "return [network.getScale() + ':' + Math.round(at.x) + ':' + Math.round(at.y),"
+                "        mskgStats.labelsPlacedFor];"
+            )
+            if view == before and placed == view:
+                return
+            before = view
+        raise AssertionError("the view never came to rest with its labels placed")
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from mskg.errors import QueryError
-from mskg.graph.native import load_native_graph
+from mskg.graph.native import NativeGraph, load_native_graph
 from mskg.sparql.guard import code_only, keywords, lexical_guard
 from mskg.sparql.named import NamedQuery
 from mskg.sparql.params import with_prefixes
@@ -78,9 +78,12 @@ def answer_in_memory(
     *,
     params: Mapping[str, str | Sequence[str]] | None = None,
     graph_dir: Path | str | None = None,
+    graph: NativeGraph | None = None,
 ) -> QueryResult | None:
     """The answer to ``query`` over the graph at ``graph_dir`` (default: the curated graph) from
-    Oxigraph in memory, or None where only the rdflib engine gives the answer mskg promises."""
+    Oxigraph in memory, or None where only the rdflib engine gives the answer mskg promises.
+    ``graph`` is that graph already loaded (:func:`mskg.graph.native.load_native_graph`), to
+    answer several queries from one parse."""
     if params or any(p.default for p in query.header.params):
         return None
     label = str(query.path) if query.path is not None else query.name
@@ -94,7 +97,8 @@ def answer_in_memory(
         return None
     if _computes_numbers(text, words):
         return None
-    graph = load_native_graph(graph_dir)
+    if graph is None:
+        graph = load_native_graph(graph_dir)
     if not graph.as_written:
         return None
     try:

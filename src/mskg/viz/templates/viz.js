@@ -467,6 +467,12 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     });
     if (updates.length) { edges.update(updates); }
     mskgStats.edgeLabels = Object.keys(labelled).length;
+    mskgStats.labelsPlacedFor = viewKey();  // tests wait for this, not for a fixed time
+  }
+
+  function viewKey() {
+    var at = network.getViewPosition();
+    return network.getScale() + ":" + Math.round(at.x) + ":" + Math.round(at.y);
   }
 
   function normalFont(id) {
@@ -568,8 +574,7 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
   var viewTimer = null;
   network.on("afterDrawing", function () {
     if (!mskgReady || empty) { return; }
-    var at = network.getViewPosition();
-    var view = network.getScale() + ":" + Math.round(at.x) + ":" + Math.round(at.y);
+    var view = viewKey();
     if (view === lastView) { return; }
     lastView = view;
     clearTimeout(viewTimer);
