@@ -85,13 +85,14 @@ class Virtuoso:
 
 def isql(sql_port: int, password: str, sql: str, timeout: float | None = None) -> str:
     """Run ``sql`` (statements ending in ``;``) through ``isql-vt`` as dba; its output. Fails
-    on any error, which isql reports in its output rather than always in its exit status."""
+    on any error, which isql reports in its output rather than always in its exit status. The
+    text goes in on stdin: isql decodes ``EXEC=`` text as a URL (``+`` and ``%XX``)."""
     binary = shutil.which("isql-vt")
     if binary is None:
         sys.exit("isql-vt not found: sh tools/install-virtuoso.sh")
     done = subprocess.run(
-        [binary, f"127.0.0.1:{sql_port}", "dba", password, f"EXEC={sql}"],
-        stdin=subprocess.DEVNULL,
+        [binary, f"127.0.0.1:{sql_port}", "dba", password],
+        input=sql,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -2,9 +2,10 @@
 
 For each data set (SIDER-shaped synthetic data from generate_sider_like.py, and optionally the
 real SIDER 4.1 files converted to the same shape) and each variant, ``--runs`` fresh processes
-each load the data and run four SIDER-style queries ``--repeat`` times. Reported: the median
-over runs of the load time, the median over every run of each query, both as wall-clock and as
-CPU time (all threads of the process), and the median peak resident memory. Variants:
+each load the data and run four SIDER-style queries ``--repeat`` times; the variants take turns
+(one process of each, then the next round). Reported: the median over runs of the load time,
+the median over every run of each query, both as wall-clock and as CPU time (all threads of the
+process), and the median peak resident memory. Variants:
 
 * ``memory``: mskg's default store (rdflib), ``open_store("memory", FILE)``, ``run_query``;
 * ``mskg-oxigraph``: ``open_store("oxigraph:DIR").load([FILE])`` (atomic bulk load), then
@@ -150,24 +151,26 @@ def child(variant: str, data: Path, workdir: Path, repeat: int) -> dict[str, Any
 # --------------------------------------------------------------------------------------------
 
 
-def measure(
-    variant: str, data: Path, workdir: Path, repeat: int, runs: int, timeout: float
+def sample(
+    variant: str, data: Path, workdir: Path, repeat: int, timeout: float
 ) -> dict[str, Any] | None:
-    """Medians over ``runs`` fresh processes: load (wall, CPU), each query, peak memory."""
+    """One fresh process: load (wall, CPU), each query ``repeat`` times, peak memory; None if
+    it ran out of time."""
     command = [sys.executable, __file__, "--child", variant, str(data), "--workdir", str(workdir)]
     command += ["--repeat", str(repeat)]
-    samples: list[dict[str, Any]] = []
-    for _run in range(runs):
-        try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, check=True
-            )
-        except subprocess.TimeoutExpired:
-            return None
-        except subprocess.CalledProcessError as exc:
-            sys.stderr.write(exc.stderr)
-            raise
-        samples.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return None
+    except subprocess.CalledProcessError as exc:
+        sys.stderr.write(exc.stderr)
+        raise
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure(variant: str, data: Path, samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over the processes' ``samples``: load (wall, CPU), each query, peak memory."""
     median = statistics.median
     queries: dict[str, dict[str, Any]] = {}
     for name in QUERIES:
@@ -184,7 +187,7 @@ def measure(
         "load_cpu": median(s["load_cpu"] for s in samples),
         "peak_mb": median(s["peak_mb"] for s in samples),
         "queries": queries,
-        "runs": runs,
+        "runs": len(samples),
     }
 
 
@@ -260,14 +263,25 @@ def main(argv: list[str] | None = None) -> int:
     per_query: list[str] = []
     for label, path in datasets(args, workdir):
         triples = count_lines(path)
+        variants = [  # the floor first, for the ratios
+            v for v in reversed(VARIANTS) if v != "memory" or triples <= args.memory_max * 1.5
+        ]
+        # The variants take turns (run 1 of each, then run 2, ...), so that a change in the
+        # load of a shared machine falls on all of them rather than on one.
+        samples: dict[str, list[dict[str, Any]] | None] = {v: [] for v in variants}
+        for _run in range(args.runs):
+            for variant in variants:
+                taken = samples[variant]
+                if taken is not None:
+                    got = sample(variant, path, workdir, args.repeat, args.timeout)
+                    samples[variant] = None if got is None else [*taken, got]
         measured: dict[str, dict[str, Any]] = {}
-        for variant in reversed(VARIANTS):  # the floor first, for the ratios
-            if variant == "memory" and triples > args.memory_max * 1.5:
-                continue
-            got = measure(variant, path, workdir, args.repeat, args.runs, args.timeout)
-            if got is None:
+        for variant in variants:
+            taken = samples[variant]
+            if taken is None:
                 print(f"| {label} | {triples:,} | {variant} | timeout | | | | | |", flush=True)
                 continue
+            got = measure(variant, path, taken)
             query = sum(q["seconds"] for q in got["queries"].values())
             query_cpu = sum(q["cpu"] for q in got["queries"].values())
             got.update(data=label, triples=triples, store=variant, query=query, query_cpu=query_cpu)
