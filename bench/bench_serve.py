@@ -7,6 +7,8 @@ then starts, each on a free 127.0.0.1 port:
 * ``mskg serve --store oxigraph:DIR`` with its default 4 workers and ``--per-client`` equal to
   the worker count, so the one address all benchmark clients share is not held to the
   fair-share rule (default: half the pool);
+* the same with ``--answer-cache 0``: every request goes to a worker, as a stream of
+  different queries would (by default a repeated request is answered from the answer cache);
 * ``mskg serve`` on the default memory store (rdflib), unless ``--no-memory``.
 
 The same SELECT (the drugs and their labels) is sent as GET ``/query`` (Oxigraph) or
@@ -206,6 +208,14 @@ def main() -> None:
                 f"mskg serve, oxigraph store, {workers} workers",
                 "/sparql",
                 lambda p: [MSKG, "serve", "--store", f"oxigraph:{store}", "--port", p, *mskg],
+            ),
+            (
+                f"mskg serve, oxigraph store, {workers} workers, --answer-cache 0",
+                "/sparql",
+                lambda p: [
+                    *[MSKG, "serve", "--store", f"oxigraph:{store}", "--port", p, *mskg],
+                    *["--answer-cache", "0"],
+                ],
             ),
         ]
         if not args.no_memory:
