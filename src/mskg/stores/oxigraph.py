@@ -475,16 +475,20 @@ def _write_lock(target: Path, *, wait: bool = False) -> Iterator[bool]:
 
 
 def _bulk_load(store: Any, path: Path, progress: bool | None) -> None:
-    fmt, _compressed = load_format(path)
-    with open_rdf(path, show_progress([path], progress)) as handle:
-        try:
-            store.bulk_load(
-                input=handle, format=oxigraph_format(fmt), base_iri=path.resolve().as_uri()
-            )
-        except SyntaxError as exc:
-            raise load_syntax_error(path, exc) from exc
-        except (OSError, ValueError) as exc:
-            raise GraphLoadError(path, f"cannot load: {exc}") from exc
+    fmt, compressed = load_format(path)
+    options = {"format": oxigraph_format(fmt), "base_iri": path.resolve().as_uri()}
+    show = show_progress([path], progress)
+    try:
+        if not compressed and not show:
+            # Oxigraph reads the file itself: no Python in the read loop.
+            store.bulk_load(path=str(path), **options)
+            return
+        with open_rdf(path, show) as handle:
+            store.bulk_load(input=handle, **options)
+    except SyntaxError as exc:
+        raise load_syntax_error(path, exc) from exc
+    except (OSError, ValueError) as exc:
+        raise GraphLoadError(path, f"cannot load: {exc}") from exc
 
 
 def _oxigraph_result(answer: Any, limit: int | None) -> QueryResult:
