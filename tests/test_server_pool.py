@@ -351,6 +351,11 @@ def test_what_the_cache_keeps() -> None:
         "SELECT (BNODE() AS ?b) {}",
     ):
         assert cache.key("g1", Job("sparql", volatile)) is None
+    # A named query is checked by its file's text; without the text it is not kept.
+    named = Job("named", "my-question")
+    assert cache.key("g1", named, (10, 1), "SELECT (UUID() AS ?u) {}") is None
+    assert cache.key("g1", named, (10, 1), None) is None
+    assert cache.key("g1", named, (10, 1), "ASK {}") != cache.key("g1", named, (10, 2), "ASK {}")
     # A word in a string or an IRI is not a call.
     assert cache.key("g1", Job("sparql", 'SELECT ?s { ?s ?p "rand()" }')) is not None
     # Least recently used first, within the byte bound.

@@ -36,16 +36,19 @@ class AnswerCache:
         self.misses = 0
 
     @staticmethod
-    def key(generation: str | None, job: Job, version: Hashable = None) -> Hashable | None:
+    def key(
+        generation: str | None, job: Job, version: Hashable = None, text: str | None = None
+    ) -> Hashable | None:
         """The key of ``job`` on data of ``generation``, or None when its answer must not be
-        kept. ``version`` stands for anything else the answer depends on (a named query's file
-        on disk)."""
+        kept. A named query's ``text`` (its file's, else unknown: not kept) is checked for
+        volatile functions, and ``version`` (its file's size and time) is part of the key."""
         if generation is None:
             return None
         if job.kind != "graph":
             from mskg.sparql.guard import keywords
 
-            if _VOLATILE.intersection(keywords(job.query)):
+            query = job.query if job.kind == "sparql" else text
+            if query is None or _VOLATILE.intersection(keywords(query)):
                 return None
         params = tuple(sorted((name, tuple(values)) for name, values in job.params.items()))
         return (generation, job.kind, job.query, params, job.accept, job.fmt, job.max_rows, version)

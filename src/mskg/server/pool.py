@@ -93,17 +93,19 @@ def store_generation(spec: str, graph_dir: str | None) -> str | None:
     return None
 
 
-def _job_version(job: Job) -> tuple[int, int] | None:
-    """What else a job's answer depends on: a named query's file (size and time)."""
+def _named_source(job: Job) -> tuple[tuple[int, int] | None, str | None]:
+    """A named query's file as the answer cache needs it: (size, time) and text; (None, None)
+    for other jobs, or when the file cannot be read."""
     if job.kind != "named":
-        return None
+        return None, None
     from mskg.server.jobs import named_query_file
 
     try:
-        status = named_query_file(job.query).stat()
-    except (OSError, MskgError):
-        return None
-    return status.st_size, status.st_mtime_ns
+        path = named_query_file(job.query)
+        status = path.stat()
+        return (status.st_size, status.st_mtime_ns), path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, MskgError):
+        return None, None
 
 
 class _Worker:
@@ -472,7 +474,8 @@ class WorkerPool:
         computed from the data the store holds now comes from :attr:`cache`."""
         self._refresh()
         generation = self._generation if self._tracked else None
-        key = self.cache.key(generation, job, _job_version(job))
+        version, text = _named_source(job)
+        key = self.cache.key(generation, job, version, text)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
