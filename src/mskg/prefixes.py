@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 MSKG_IRI = "https://w3id.org/mskg/ontology/"
 RESOURCE_IRI = "https://w3id.org/mskg/resource/"
 
+#: The datatypes of plain and of language-tagged strings.
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
 
 #: Prefixes bound on every loaded graph and declared in every query.
 PREFIXES: dict[str, str] = {

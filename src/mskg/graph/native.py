@@ -14,14 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from mskg.graph.files import FileTriples, graph_files
+from mskg.prefixes import RDF_LANG_STRING, XSD_STRING
 
 #: Datatypes whose literals keep their text in Oxigraph as in rdflib: strings, language strings.
-_TEXT_DATATYPES = frozenset(
-    {
-        "http://www.w3.org/2001/XMLSchema#string",
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
-    }
-)
+_TEXT_DATATYPES = frozenset({XSD_STRING, RDF_LANG_STRING})
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Literal, URIRef
 
+from mskg.prefixes import XSD_STRING
+
 if TYPE_CHECKING:
     from rdflib.term import Node
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class _QuietIllTypedLiterals(logging.Filter):

@@ -31,6 +31,7 @@ from typing import Any
 
 from mskg.errors import QueryError
 from mskg.graph.native import NativeGraph, load_native_graph
+from mskg.prefixes import RDF_LANG_STRING, XSD_STRING
 from mskg.sparql.guard import code_only, keywords, lexical_guard
 from mskg.sparql.named import NamedQuery
 from mskg.sparql.params import with_prefixes
@@ -65,8 +66,8 @@ def _computes_numbers(text: str, words: list[str]) -> bool:
 #: Datatypes whose values an engine may write in its own way when it computes them.
 _WRITTEN_AS_IS = frozenset(
     {
-        "http://www.w3.org/2001/XMLSchema#string",
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+        XSD_STRING,
+        RDF_LANG_STRING,
         "http://www.w3.org/2001/XMLSchema#integer",
         "http://www.w3.org/2001/XMLSchema#boolean",
     }

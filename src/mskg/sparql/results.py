@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mskg.errors import UsageError
 from mskg.graph.formats import OUTPUT_FORMATS
-from mskg.prefixes import compress_iri
+from mskg.prefixes import XSD_STRING, compress_iri
 from mskg.terminal import terminal_safe
 
 if TYPE_CHECKING:
@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 #: A term in a result row as the engine gave it: an rdflib term, or a pyoxigraph term when
 #: Oxigraph answered (:meth:`QueryResult.terms`); :func:`term_parts` reads either.
 Term = Any
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class TermParts(NamedTuple):

@@ -21,9 +21,6 @@ if TYPE_CHECKING:
     from mskg.sparql.results import QueryResult
 
 
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
 class Store(ABC):
     """A place that answers SPARQL. Subclasses: memory, Oxigraph, SPARQL endpoint."""
 

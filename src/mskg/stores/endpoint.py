@@ -16,8 +16,8 @@ from typing import IO, TYPE_CHECKING, Any
 from mskg.errors import GraphLoadError, QueryError, StoreError
 from mskg.graph.formats import READ_MEDIA_TYPES, load_format, oxigraph_format
 from mskg.graph.safety import UNSAFE_FORMATS, refuse_unsafe_input
-from mskg.graph.terms import XSD_STRING
-from mskg.stores.base import RDF_LANG_STRING, Store, cap_result
+from mskg.prefixes import RDF_LANG_STRING, XSD_STRING
+from mskg.stores.base import Store, cap_result
 from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
 
 if TYPE_CHECKING:
