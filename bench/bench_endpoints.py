@@ -42,6 +42,7 @@ from mskg.stores import open_store, run_query  # noqa: E402
 from mskg.stores.base import Store  # noqa: E402
 from mskg.stores.endpoint import SparqlStore, wait_for_endpoint  # noqa: E402
 from test_server import _free_port, _oxigraph_binary  # noqa: E402
+from test_server import stop_process as stop  # noqa: E402
 from test_virtuoso import write_ini  # noqa: E402
 
 GRAPH = "urn:x-mskg:bench"
@@ -144,15 +145,6 @@ def launch_virtuoso(
 def start_virtuoso(folder: Path) -> tuple[str, subprocess.Popen]:
     server = launch_virtuoso(folder)
     return server.url, server.process
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def main() -> None:

@@ -7,15 +7,11 @@ on the same queries and compare every output format, byte for byte.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import GRAPH_DIR, REPO_DIR
+from conftest import GRAPH_DIR
 from mskg.graph.native import NativeGraph, load_native_graph
 from mskg.sparql.engine import run_query
 from mskg.sparql.named import NamedQuery, list_queries, query_from_text
@@ -228,23 +224,3 @@ def test_infer_goes_to_rdflib(tmp_path: Path) -> None:
     assert run_in_memory(query, graph_dir=tmp_path).rows == []
     inferred = run_in_memory(query, graph_dir=tmp_path, infer="owlrl")
     assert inferred.as_strings() == [("http://example.org/flu",)]
-
-
-def test_a_named_query_on_the_command_line_never_imports_rdflib() -> None:
-    """The point of the engine: the process answers without loading rdflib at all."""
-    probe = (
-        "import sys, runpy\n"
-        "sys.argv = ['mskg', 'query', 'fda-approved-infusion-dmts', '--format', 'json']\n"
-        "try:\n"
-        "    runpy.run_module('mskg.cli', run_name='__main__')\n"
-        "except SystemExit as exit:\n"
-        "    assert exit.code == 0, exit.code\n"
-        "sys.stderr.write('rdflib loaded' if 'rdflib' in sys.modules else 'rdflib not loaded')\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(REPO_DIR / "src")}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
-    )
-    assert done.stderr.strip().endswith("rdflib not loaded"), done.stderr
-    bindings = json.loads(done.stdout)["results"]["bindings"]
-    assert len(bindings) == 4

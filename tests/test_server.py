@@ -77,12 +77,17 @@ def running_oxigraph(location: Path, *options: str) -> Iterator[tuple[str, subpr
         wait_for_endpoint(url, timeout=30)
         yield url, process
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 10)
+
+
+def stop_process(process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Ask a server process to stop; kill it if it has not within ``seconds``."""
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(scope="module")

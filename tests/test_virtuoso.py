@@ -34,7 +34,7 @@ from mskg.sparql.results import QueryResult
 from mskg.stores import open_store, run_query
 from mskg.stores.endpoint import SparqlStore
 from mskg.stores.memory import MemoryStore
-from test_server import Listener, _free_port
+from test_server import Listener, _free_port, stop_process
 from test_store import CANONICALISED, EXTRA_TTL, assert_same_rows
 
 pytestmark = pytest.mark.virtuoso
@@ -167,12 +167,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
             server.password = password
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture
