@@ -303,8 +303,8 @@ def test_stats_counts_classes_and_properties(capsys: pytest.CaptureFixture[str])
     stats = json.loads(capsys.readouterr().out)
     assert stats["classes"]["mskg:DiseaseModifyingTherapy"] == 4
     assert stats["classes"]["mskg:RelapseTreatment"] == 4
-    # alemtuzumab 6, natalizumab 2, mitoxantrone 4 (with overdose toxicity), ocrelizumab 6
-    assert stats["properties"]["mskg:hasSeriousAdverseEffect"] == 18
+    # alemtuzumab 6, natalizumab 2, mitoxantrone 3, ocrelizumab 6
+    assert stats["properties"]["mskg:hasSeriousAdverseEffect"] == 17
     assert stats["triples"] == sum(stats["properties"].values())
 
 

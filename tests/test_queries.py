@@ -194,7 +194,7 @@ def test_serious_adverse_effects(graph: Graph) -> None:
     assert set(col(ocrelizumab, "effect")) == {
         "progressive multifocal leukoencephalopathy",
         "hepatitis B reactivation",
-        "shingles reactivation",
+        "shingles",
         "weakened immune system",
         "cancer",
         "breast cancer",
@@ -202,7 +202,7 @@ def test_serious_adverse_effects(graph: Graph) -> None:
     pre_existing = {r[0]: r[1] for r in cols(ocrelizumab, "effect", "onlyIfPreExisting")}
     assert {e for e, v in pre_existing.items() if v == "true"} == {
         "hepatitis B reactivation",
-        "shingles reactivation",
+        "shingles",
     }
     assert {v for e, v in pre_existing.items() if v != "true"} == {""}
     everyone = run(graph, "serious-adverse-effects")
@@ -210,8 +210,14 @@ def test_serious_adverse_effects(graph: Graph) -> None:
         col(everyone, "onlyIfPreExisting")
     )
     counts = {d: col(everyone, "drug").count(d) for d in set(col(everyone, "drug"))}
-    # mitoxantrone: heart failure, kidney failure, blood problems, and toxicity from too much drug
-    assert counts == {"alemtuzumab": 6, "natalizumab": 2, "mitoxantrone": 4, "ocrelizumab": 6}
+    # mitoxantrone: the three the article lists (heart failure, kidney failure, blood problems);
+    # the toxicity of too much drug is the reason for its restriction, not a fourth effect
+    assert counts == {"alemtuzumab": 6, "natalizumab": 2, "mitoxantrone": 3, "ocrelizumab": 6}
+    assert set(col(run(graph, "serious-adverse-effects", drug="mitoxantrone"), "effect")) == {
+        "blood disorder",
+        "congestive heart failure",
+        "kidney failure",
+    }
 
 
 def test_common_adverse_effects(graph: Graph) -> None:
@@ -242,6 +248,11 @@ def test_shared_adverse_effects(graph: Graph) -> None:
         "nausea": ("2", "alemtuzumab, mitoxantrone"),
         "progressive multifocal leukoencephalopathy": ("2", "natalizumab, ocrelizumab"),
         "urinary tract infection": ("2", "alemtuzumab, mitoxantrone"),
+        # "for all these drugs": every infused drug, not plasmapheresis (a procedure) nor IVIG
+        "infusion reaction": (
+            "6",
+            "alemtuzumab, methylprednisolone, mitoxantrone, natalizumab, ocrelizumab, rituximab",
+        ),
     }
 
 
@@ -251,7 +262,8 @@ def test_compare_drugs(graph: Graph) -> None:
     assert rows["infection"] == ("both", "common", "common")
     assert rows["progressive multifocal leukoencephalopathy"] == ("both", "serious", "serious")
     assert rows["liver problems"] == ("only natalizumab", "serious", "")
-    assert rows["infusion reaction"] == ("only ocrelizumab", "", "common")
+    # Both can have an infusion reaction; only ocrelizumab's section classes it (common).
+    assert rows["infusion reaction"] == ("both", "not classed", "common")
     assert {e for e, r in rows.items() if r[0] == "only natalizumab"} == {
         "allergic reaction",
         "depression",
@@ -262,7 +274,7 @@ def test_compare_drugs(graph: Graph) -> None:
     assert len(rows) == 13
     other = run(graph, "compare-drugs", a="Lemtrada", b="mitoxantrone")
     both = {r[0] for r in cols(other, "effect", "comparison") if r[1] == "both"}
-    assert both == {"blood disorder", "nausea", "urinary tract infection"}
+    assert both == {"blood disorder", "nausea", "urinary tract infection", "infusion reaction"}
 
 
 def test_potentially_fatal_effects(graph: Graph) -> None:
@@ -281,50 +293,78 @@ def test_potentially_fatal_effects(graph: Graph) -> None:
     assert set(col(result, "seriousness")) == {"serious"}
 
 
+INDICATED = "indicated for"
+HEDGED = "may be used for"
+
+
 def test_indications_by_subtype(graph: Graph) -> None:
     result = run(graph, "indications-by-subtype")
-    assert set(cols(result, "treatment", "msForm")) == {
-        ("alemtuzumab", "multiple sclerosis"),
-        ("natalizumab", "multiple sclerosis"),
-        ("mitoxantrone", "secondary progressive multiple sclerosis"),
-        ("mitoxantrone", "rapidly worsening MS"),
-        ("ocrelizumab", "relapsing forms of MS"),
-        ("ocrelizumab", "primary progressive multiple sclerosis"),
-        ("plasmapheresis", "MS relapse"),
-        ("intravenous immunoglobulin", "MS relapse"),
-        ("rituximab", "MS relapse"),
-        ("methylprednisolone", "MS relapse"),
-        # the infused DMTs as a group "may be especially helpful" here
-        ("alemtuzumab", "aggressive or advanced MS"),
-        ("natalizumab", "aggressive or advanced MS"),
-        ("mitoxantrone", "aggressive or advanced MS"),
-        ("ocrelizumab", "aggressive or advanced MS"),
-    }
+    rows = cols(result, "treatment", "msForm", "use", "severity", "restriction")
+    severe_only = "severe MS only, as its side effects can be serious"
+    after_another = "only after at least one other MS medicine did not work well"
+    assert rows == [
+        ("alemtuzumab", "multiple sclerosis", INDICATED, "", after_another),
+        # the infused DMTs as a group "may be especially helpful" in aggressive or advanced MS:
+        # a severity of MS, qualifying the use, not a disease of its own
+        ("alemtuzumab", "multiple sclerosis", HEDGED, "aggressive or advanced", after_another),
+        # "in some cases, your doctor may suggest" these for MS attacks or relapses
+        ("intravenous immunoglobulin", "MS relapse", HEDGED, "", ""),
+        ("methylprednisolone", "MS relapse", HEDGED, "", ""),
+        # approved by the FDA for MS; recommended only for severe MS, on every MS use
+        ("mitoxantrone", "multiple sclerosis", INDICATED, "", severe_only),
+        ("mitoxantrone", "multiple sclerosis", HEDGED, "aggressive or advanced", severe_only),
+        # "may work best" for SPMS or rapidly worsening MS
+        ("mitoxantrone", "multiple sclerosis", HEDGED, "rapidly worsening", severe_only),
+        ("mitoxantrone", "secondary progressive multiple sclerosis", HEDGED, "", severe_only),
+        ("natalizumab", "multiple sclerosis", INDICATED, "", ""),
+        ("natalizumab", "multiple sclerosis", HEDGED, "aggressive or advanced", ""),
+        ("ocrelizumab", "multiple sclerosis", HEDGED, "aggressive or advanced", ""),
+        ("ocrelizumab", "primary progressive multiple sclerosis", INDICATED, "", ""),
+        ("ocrelizumab", "relapsing forms of MS", INDICATED, "", ""),
+        ("plasmapheresis", "MS relapse", HEDGED, "", ""),
+        ("rituximab", "MS relapse", HEDGED, "", ""),
+    ]
     notes = {r[2] for r in cols(result, "treatment", "msForm", "note") if r[0] == "natalizumab"}
     assert any("especially helpful" in n for n in notes)
     kinds = {r[0]: r[1] for r in cols(result, "msForm", "formKind")}
-    assert kinds["primary progressive multiple sclerosis"] == "MS subtype"
-    assert kinds["MS relapse"] == "disease episode"
+    assert kinds == {
+        "multiple sclerosis": "disease",
+        "primary progressive multiple sclerosis": "MS clinical course",
+        "secondary progressive multiple sclerosis": "MS clinical course",
+        "relapsing forms of MS": "grouping of MS courses",
+        "MS relapse": "disease episode",
+    }
 
 
 def test_usage_restrictions(graph: Graph) -> None:
     result = run(graph, "usage-restrictions")
-    rows = cols(result, "treatment", "indication", "minimumPriorTherapies", "onlyFor")
+    rows = cols(result, "treatment", "indication", "use", "severity", "minimumPriorTherapies")
+    # Each drug's restriction is on every indication it qualifies: alemtuzumab's prior-therapy
+    # rule on both its MS uses, mitoxantrone's "severe MS only" on all four.
     assert rows == [
-        ("alemtuzumab", "multiple sclerosis", "1", ""),
-        ("mitoxantrone", "rapidly worsening MS", "", "severe MS"),
-        ("mitoxantrone", "secondary progressive multiple sclerosis", "", "severe MS"),
+        ("alemtuzumab", "multiple sclerosis", INDICATED, "", "1"),
+        ("alemtuzumab", "multiple sclerosis", HEDGED, "aggressive or advanced", "1"),
+        ("mitoxantrone", "multiple sclerosis", INDICATED, "", ""),
+        ("mitoxantrone", "multiple sclerosis", HEDGED, "aggressive or advanced", ""),
+        ("mitoxantrone", "multiple sclerosis", HEDGED, "rapidly worsening", ""),
+        ("mitoxantrone", "secondary progressive multiple sclerosis", HEDGED, "", ""),
     ]
-    assert col(result, "reason")[1] == "serious toxicity from too much of the drug"
+    only_for = {r[0]: set() for r in rows}
+    for treatment, value in cols(result, "treatment", "onlyFor"):
+        only_for[treatment].add(value)
+    assert only_for == {"alemtuzumab": {""}, "mitoxantrone": {"severe"}}
+    # why: the serious effects the article lists for mitoxantrone, not a made-up fourth one
+    reasons = {r[1] for r in cols(result, "treatment", "reasons") if r[0] == "mitoxantrone"}
+    assert reasons == {"blood disorder, congestive heart failure, kidney failure"}
 
 
 def test_other_indications(graph: Graph) -> None:
     result = run(graph, "other-indications")
-    assert cols(result, "treatment", "condition") == [
-        ("mitoxantrone", "cancer"),
-        ("rituximab", "chronic lymphocytic leukemia"),
-        ("rituximab", "non-Hodgkin lymphoma"),
-        ("rituximab", "rheumatoid arthritis"),
+    assert cols(result, "treatment", "condition", "use") == [
+        ("mitoxantrone", "cancer", INDICATED),
+        ("rituximab", "chronic lymphocytic leukemia", INDICATED),
+        ("rituximab", "non-Hodgkin lymphoma", INDICATED),
+        ("rituximab", "rheumatoid arthritis", INDICATED),
     ]
 
 
@@ -361,21 +401,23 @@ def test_cumulative_dose_limits(graph: Graph) -> None:
 
 def test_infusion_reaction(graph: Graph) -> None:
     result = run(graph, "infusion-reaction")
-    rows = cols(result, "sideEffect", "symptom", "usualOnsetWithin", "latestOnset")
-    reaction = {r[1:] for r in rows if r[0] == "infusion reaction"}
+    rows = cols(result, "sideEffect", "causedBy", "symptom", "usualOnsetWithin", "latestOnset")
+    # A reaction to the drug: every infused drug, not plasmapheresis (a procedure, whatever
+    # its route) and not IVIG (a transfusion in the article, not a drug).
+    drugs = "alemtuzumab, methylprednisolone, mitoxantrone, natalizumab, ocrelizumab, rituximab"
     # Up to 24 hours later, written in canonical form: P1D.
-    assert reaction == {
-        ("fever", "PT2H", "P1D"),
-        ("hives", "PT2H", "P1D"),
-        ("rash", "PT2H", "P1D"),
-        ("scaly patches on the skin", "PT2H", "P1D"),
+    assert {r[1:] for r in rows if r[0] == "infusion reaction"} == {
+        (drugs, "fever", "PT2H", "P1D"),
+        (drugs, "hives", "PT2H", "P1D"),
+        (drugs, "rash", "PT2H", "P1D"),
+        (drugs, "scaly patches on the skin", "PT2H", "P1D"),
     }
-    assert {r[0] for r in rows} == {
-        "bruising or bleeding at the injection site",
-        "chills",
-        "flushing",
-        "infusion reaction",
-        "nausea",
+    # The infusion process's own effects stay with the process.
+    assert {r[:2] for r in rows if r[0] != "infusion reaction"} == {
+        ("bruising or bleeding at the injection site", "intravenous infusion"),
+        ("chills", "intravenous infusion"),
+        ("flushing", "intravenous infusion"),
+        ("nausea", "intravenous infusion"),
     }
 
 
@@ -438,12 +480,18 @@ def test_drug_profile(graph: Graph) -> None:
     assert len(result.rows) == _profile_facts(graph, "natalizumab")
     mitoxantrone_result = run(graph, "drug-profile", drug="mitoxantrone")
     rows = cols(mitoxantrone_result, "aspect", "value", "valueIri")
-    # One row per fact: the restriction linked from two indications is listed once.
+    # One row per fact: the restriction linked from four indications is listed once.
     assert len(rows) == len(set(rows)) == _profile_facts(graph, "mitoxantrone")
     mitoxantrone = {r[:2] for r in rows}
     assert [r[1] for r in rows if r[0] == "usage restriction"] == [
         "severe MS only, as its side effects can be serious"
     ]
+    assert [r[1] for r in rows if r[0] == "for severity"] == [
+        "aggressive or advanced",
+        "rapidly worsening",
+    ]
+    assert ("may be used for", "secondary progressive multiple sclerosis") in mitoxantrone
+    assert ("has infusion reaction", "infusion reaction") in mitoxantrone
     assert (
         "has cumulative dose limit",
         "mitoxantrone lifetime cumulative limit: 140 mg per square metre",
@@ -461,10 +509,12 @@ def _profile_facts(graph: Graph, drug: str) -> int:
     for regimen in graph.objects(node, URIRef(MSKG + "hasDosingRegimen")):
         phase = URIRef(MSKG + "hasPhase")
         facts.update((phase, o) for o in graph.objects(regimen, phase))
-    restriction = URIRef(MSKG + "usageRestriction")
+    uses = {URIRef(MSKG + "indicatedFor"), URIRef(MSKG + "mayBeUsedFor")}
     for indication in graph.subjects(RDF.subject, node):
-        if (indication, RDF.predicate, URIRef(MSKG + "indicatedFor")) in graph:
-            facts.update((restriction, o) for o in graph.objects(indication, restriction))
+        if graph.value(indication, RDF.predicate) in uses:
+            for name in ("usageRestriction", "forSeverity"):
+                prop = URIRef(MSKG + name)
+                facts.update((prop, o) for o in graph.objects(indication, prop))
     return len(facts)
 
 

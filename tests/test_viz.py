@@ -428,8 +428,9 @@ def test_cli_warns_when_nothing_is_drawn(
     err = capsys.readouterr().err
     assert "0 nodes" in err and "warning: nothing to draw" in err
     assert embedded_data(out.read_text())["nodes"] == []
-    # A drug's neighbourhood filtered down to nothing: the same warning, no traceback.
-    args = ["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--focus", "rituximab"]
+    # A treatment's neighbourhood filtered down to nothing (plasmapheresis, a procedure, has no
+    # adverse effect of its own): the same warning, no traceback.
+    args = ["viz", "--graph", str(GRAPH_DIR), "-o", str(out), "--focus", "plasmapheresis"]
     assert main([*args, "--types", "adverse"]) == 0
     err = capsys.readouterr().err
     assert "warning: nothing to draw" in err and "Traceback" not in err

@@ -28,6 +28,7 @@ class MSKG(DefinedNamespace):
     _NS = Namespace(MSKG_IRI)
 
     ActionType: URIRef
+    Active: URIRef
     AdministrationMethod: URIRef
     AdverseEffect: URIRef
     AdverseEffectAssociation: URIRef
@@ -55,6 +56,8 @@ class MSKG(DefinedNamespace):
     InfusionTreatment: URIRef
     InitialPhase: URIRef
     LabelSideEffectAssociation: URIRef
+    MSCourseGroup: URIRef
+    MSCourseModifier: URIRef
     MSForm: URIRef
     MSSeverity: URIRef
     MSSubtype: URIRef
@@ -62,7 +65,9 @@ class MSKG(DefinedNamespace):
     MechanismOfAction: URIRef
     MigrationBlockade: URIRef
     MolecularEntity: URIRef
+    NotActive: URIRef
     Procedure: URIRef
+    QualifiedMSCourse: URIRef
     Rare: URIRef
     RegulatoryAgency: URIRef
     RegulatoryApproval: URIRef
@@ -74,6 +79,8 @@ class MSKG(DefinedNamespace):
     Targeting: URIRef
     Treatment: URIRef
     UsageRestriction: URIRef
+    WithProgression: URIRef
+    WithoutProgression: URIRef
     actionType: URIRef
     actsOnCell: URIRef
     actsOnMolecule: URIRef
@@ -87,7 +94,9 @@ class MSKG(DefinedNamespace):
     curable: URIRef
     damages: URIRef
     doseInterval: URIRef
+    episodeOf: URIRef
     firstApprovedFor: URIRef
+    forSeverity: URIRef
     frequency: URIRef
     frequencyLowerBound: URIRef
     frequencyUpperBound: URIRef
@@ -96,17 +105,21 @@ class MSKG(DefinedNamespace):
     hasCommonAdverseEffect: URIRef
     hasCumulativeDoseLimit: URIRef
     hasDosingRegimen: URIRef
+    hasInfusionReaction: URIRef
     hasLabelledSideEffect: URIRef
     hasMechanism: URIRef
+    hasModifier: URIRef
     hasPhase: URIRef
     hasProcessSideEffect: URIRef
     hasSeriousAdverseEffect: URIRef
     hasSymptom: URIRef
     immuneMediated: URIRef
+    includesCourse: URIRef
     increasesRiskOf: URIRef
     indicatedFor: URIRef
     latestOnset: URIRef
     limitSpan: URIRef
+    mayBeUsedFor: URIRef
     minimumPriorTherapies: URIRef
     numberOfDoses: URIRef
     onlyIfPreExisting: URIRef
@@ -115,10 +128,12 @@ class MSKG(DefinedNamespace):
     potentiallyFatal: URIRef
     requiresCloseMonitoring: URIRef
     requiresCondition: URIRef
+    requiresSeverity: URIRef
     restrictionReason: URIRef
     sectionOrder: URIRef
     startsAfter: URIRef
     usageRestriction: URIRef
+    usedFor: URIRef
     usualOnsetWithin: URIRef
     usuallyReachedAfterMax: URIRef
     usuallyReachedAfterMin: URIRef

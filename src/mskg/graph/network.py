@@ -155,6 +155,8 @@ CLASS_PRIORITY: tuple[URIRef, ...] = (
     MSKG.CellType,
     MSKG.MolecularEntity,
     MSKG.MSSubtype,
+    MSKG.QualifiedMSCourse,
+    MSKG.MSCourseGroup,
     MSKG.MSSeverity,
     MSKG.MSForm,
     MSKG.DiseaseEpisode,

@@ -58,10 +58,16 @@ GROUPS: tuple[Group, ...] = (
     Group("molecule", "molecule", "#9ccc65", "triangle", (_M + "MolecularEntity",)),
     Group(
         "ms",
-        "MS subtype or severity",
+        "MS course, grouping or severity",
         "#e8740c",
         "square",
-        (_M + "MSSubtype", _M + "MSSeverity", _M + "MSForm"),
+        (
+            _M + "MSSubtype",
+            _M + "QualifiedMSCourse",
+            _M + "MSCourseGroup",
+            _M + "MSSeverity",
+            _M + "MSForm",
+        ),
     ),
     Group(
         "disease",
