@@ -84,7 +84,8 @@ def test_kgx_export(tmp_path: Path) -> None:
     assert "mskr:mitoxantrone" in mitoxantrone["xref"].split("|")
     assert by_iri["b-cell"]["id"] == "CL:0000236"
     assert by_iri["b-cell"]["category"] == "biolink:Cell"
-    assert by_iri["plasmapheresis"]["category"] == "biolink:Procedure"
+    # a procedure used as a treatment is both: biolink:treats needs a treatment as its subject
+    assert by_iri["plasmapheresis"]["category"] == "biolink:Procedure|biolink:Treatment"
     # The natalizumab -> PML edge: Biolink predicate, original predicate and qualifiers.
     natalizumab, pml = by_iri["natalizumab"]["id"], by_iri["pml"]["id"]
     [edge] = [e for e in edges if e["subject"] == natalizumab and e["object"] == pml]
@@ -97,17 +98,27 @@ def test_kgx_export(tmp_path: Path) -> None:
     assert edge["mskg_sources"] == "mskr:seed-section-natalizumab"
     treats = [e for e in edges if e["predicate"] == "biolink:treats"]
     assert {e["original_predicate"] for e in treats} == {"mskg:indicatedFor"}
-    # Every side-effect edge, from a drug or from how a treatment is given (an infusion, not a
-    # chemical), is a chemical-or-drug-or-treatment side-effect association.
+    # Every side-effect edge is a chemical-or-drug-or-treatment side-effect association, every
+    # treats edge a treatment association; the others are plain associations.
     side_effects = [e for e in edges if e["predicate"] == "biolink:has_side_effect"]
     assert {e["category"] for e in side_effects} == {
-        "biolink:ChemicalOrDrugOrTreatmentSideEffectDiseaseOrPhenotypicFeatureAssociation"
+        "biolink:ChemicalOrDrugOrTreatmentSideEffectAssociation"
     }
+    # hedged uses are applied_to_treat, not treats: Biolink's treats is for established uses
+    applied = [e for e in edges if e["predicate"] == "biolink:applied_to_treat"]
+    assert applied and {e["original_predicate"] for e in applied} == {"mskg:mayBeUsedFor"}
+    assert {e["category"] for e in treats + applied} == {
+        "biolink:ChemicalOrDrugOrTreatmentToDiseaseOrPhenotypicFeatureAssociation"
+    }
+    others = [e for e in edges if e not in side_effects and e not in treats + applied]
+    assert {e["category"] for e in others} == {"biolink:Association"}
+    # How a treatment is given is not a drug or a treatment: what the infusion itself causes is
+    # biolink:causes, not a side effect (whose subject Biolink restricts to those).
     infusion = by_iri["intravenous-infusion"]["id"]
-    assert any(e["subject"] == infusion for e in side_effects)
-    assert {e["category"] for e in edges if e["predicate"] != "biolink:has_side_effect"} == {
-        "biolink:Association"
-    }
+    assert not any(e["subject"] == infusion for e in side_effects)
+    from_infusion = [e for e in edges if e["original_predicate"] == "mskg:hasProcessSideEffect"]
+    assert from_infusion and {e["predicate"] for e in from_infusion} == {"biolink:causes"}
+    assert all(e["subject"] == infusion for e in from_infusion)
 
 
 def test_kgx_is_deterministic(graph: Graph) -> None:

@@ -443,7 +443,7 @@ def test_imported_statements_in_kgx(sider_gz: Path, graph_copy: Path) -> None:
     assert {e["predicate"] for e in label_edges} == {"biolink:has_side_effect"}
     [hair] = [e for e in label_edges if e["id"] == "mskr:sider-mitoxantrone-C0002170"]
     assert (hair["frequency_lower_bound"], hair["frequency_upper_bound"]) == ("0.03", "0.17")
-    side_effect = "biolink:ChemicalOrDrugOrTreatmentSideEffectDiseaseOrPhenotypicFeatureAssociation"
+    side_effect = "biolink:ChemicalOrDrugOrTreatmentSideEffectAssociation"
     assert {e["category"] for e in label_edges} == {side_effect}
     ids = {n["id"] for n in nodes}
     assert "UMLS:C0000737" in ids  # a SIDER-only effect keeps its UMLS identity

@@ -32,6 +32,7 @@ PREFIXES: dict[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
+    "dc": "http://purl.org/dc/elements/1.1/",
     "prov": "http://www.w3.org/ns/prov#",
     "schema": "http://schema.org/",
     "biolink": "https://w3id.org/biolink/vocab/",

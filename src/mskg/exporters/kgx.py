@@ -6,12 +6,17 @@ with them, a node's ``id`` is its preferred external identifier where the graph 
 (``DRUGBANK:DB00108``); other nodes keep their mskg CURIE (``mskr:natalizumab``). All the node's
 other identifiers go to ``xref``.
 
-Categories and predicates come from the ontology's own alignments (``skos:exactMatch`` /
-``closeMatch`` / ``rdfs:subClassOf`` / ``rdfs:subPropertyOf`` to Biolink), following the mskg class
-or property hierarchy up to the first aligned term. Properties with no Biolink predicate become
-``biolink:related_to`` with the mskg property in ``original_predicate``. An edge whose triple is
-reified by an association node carries that node's qualifiers (frequency, potentially fatal,
-frequency bounds) and sources; other edges take the sources of their subject node.
+Categories and predicates come from the ontology's own alignments (``skos:closeMatch``, or
+``skos:broadMatch`` where the nearest Biolink term is wider; ``rdfs:subClassOf`` /
+``rdfs:subPropertyOf``), following the mskg class or property hierarchy up to the first aligned
+term; ``skos:relatedMatch`` and ``rdfs:seeAlso`` name related terms, not equivalents, and are not
+followed. Properties with no Biolink predicate become ``biolink:related_to`` with the mskg
+property in ``original_predicate``. An edge's category is the Biolink association class of its
+predicate where Biolink has one (side effects, treatments), else ``biolink:Association``. An
+edge whose triple is reified by an association node carries that node's qualifiers (frequency,
+potentially fatal, frequency bounds) and sources; other edges take the sources of their subject
+node. ``tests/test_biolink.py`` checks every category and predicate against the Biolink model
+the ``biolink-model`` package ships.
 
 The export is not lossless: datatype values (doses, durations) and the source documents stay in
 the RDF exports. It is deterministic: the same graph gives the same files.
@@ -34,14 +39,12 @@ from rdflib.term import Node
 from mskg.atomic import atomic_write
 from mskg.errors import UsageError
 from mskg.graph.hierarchy import subclasses
+from mskg.graph.network import SOURCE_PREDICATES
 from mskg.prefixes import MSKG_IRI, RESOURCE_IRI, curie_converter
 from mskg.vocab import BIOLINK, MSKG, SCHEMA
 
 if TYPE_CHECKING:
     from curies import Converter
-
-PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
-
 
 SIDER_SOURCE = URIRef(RESOURCE_IRI + "sider-4-1")
 
@@ -49,9 +52,18 @@ SIDER_SOURCE = URIRef(RESOURCE_IRI + "sider-4-1")
 #: The Biolink association class of every ``biolink:has_side_effect`` edge: a chemical, drug or
 #: treatment (plasmapheresis is a procedure) to a disease or phenotypic feature that is its side
 #: effect. ChemicalToDiseaseOrPhenotypicFeatureAssociation would claim a chemical subject.
-SIDE_EFFECT_ASSOCIATION = (
-    "biolink:ChemicalOrDrugOrTreatmentSideEffectDiseaseOrPhenotypicFeatureAssociation"
-)
+SIDE_EFFECT_ASSOCIATION = "biolink:ChemicalOrDrugOrTreatmentSideEffectAssociation"
+
+
+#: Edge category by predicate: the Biolink association class whose predicate it is (Biolink's
+#: ``slot_usage``: treats, applied_to_treat... descend from treats_or_applied_or_studied_to_treat).
+EDGE_CATEGORIES = {
+    "biolink:has_side_effect": SIDE_EFFECT_ASSOCIATION,
+    "biolink:treats": "biolink:ChemicalOrDrugOrTreatmentToDiseaseOrPhenotypicFeatureAssociation",
+    "biolink:applied_to_treat": (
+        "biolink:ChemicalOrDrugOrTreatmentToDiseaseOrPhenotypicFeatureAssociation"
+    ),
+}
 
 
 NODE_COLUMNS = (
@@ -136,7 +148,7 @@ NOT_EDGES = {
     RDF.object,
     RDFS.label,
     RDFS.comment,
-    PROV_DERIVED,
+    *SOURCE_PREDICATES,
     SKOS.exactMatch,
     SKOS.closeMatch,
     SKOS.broadMatch,
@@ -154,8 +166,16 @@ _ALIGNMENTS = (SKOS.exactMatch, OWL.equivalentClass, OWL.equivalentProperty, SKO
 _PARENTS = (RDFS.subClassOf, RDFS.subPropertyOf)
 
 
+#: Wider Biolink terms, used when a term has no nearer one at its level of the hierarchy: a
+#: broader category or predicate is still true of the node or edge.
+_WIDER = (SKOS.broadMatch,)
+
+
+#: A node with the general category and a specific one keeps the specific one only. A procedure
+#: used as a treatment (plasmapheresis) keeps both: biolink:Procedure is no treatment in Biolink,
+#: and the domain of biolink:treats is a chemical, drug or treatment.
 _SPECIFIC = {
-    "biolink:Treatment": ("biolink:Drug", "biolink:Procedure"),
+    "biolink:Treatment": ("biolink:Drug",),
     "biolink:DiseaseOrPhenotypicFeature": ("biolink:Disease", "biolink:PhenotypicFeature"),
 }
 
@@ -185,7 +205,7 @@ def _biolink(graph: Graph, term: URIRef, want_class: bool) -> str | None:
         if current in seen or not isinstance(current, URIRef):
             continue
         seen.add(current)
-        for prop in (*_ALIGNMENTS, *_PARENTS):
+        for prop in (*_ALIGNMENTS, *_PARENTS, *_WIDER):
             for target in sorted(graph.objects(current, prop), key=str):
                 text = str(target)
                 if not text.startswith(str(BIOLINK)):
@@ -280,7 +300,9 @@ def kgx_tables(graph: Graph) -> tuple[list[dict[str, str]], list[dict[str, str]]
                 ids[owner] = curie(str(owner))
 
     def sources(node: Node) -> list[str]:
-        return sorted(curie(str(s)) for s in graph.objects(node, PROV_DERIVED))
+        # prov:wasDerivedFrom for entities and associations, dcterms:source for agents
+        found = {s for p in SOURCE_PREDICATES for s in graph.objects(node, p)}
+        return sorted(curie(str(s)) for s in found)
 
     node_rows = []
     for node in nodes:
@@ -351,8 +373,7 @@ def kgx_tables(graph: Graph) -> tuple[list[dict[str, str]], list[dict[str, str]]
                 "mskg_sources": _join(edge_sources),
             }
         )
-        if row["predicate"] == "biolink:has_side_effect":
-            row["category"] = SIDE_EFFECT_ASSOCIATION
+        row["category"] = EDGE_CATEGORIES.get(row["predicate"], "biolink:Association")
         if association is not None:
             row["id"] = curie(str(association))
             row["mskg_association"] = str(association)
