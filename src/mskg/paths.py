@@ -8,7 +8,8 @@ the source tree this package was imported from (an editable install). ``--graph 
 ``$MSKG_GRAPH``, which beats the checkout (``$MSKG_QUERIES`` likewise for the queries).
 
 :func:`find_graph` and :func:`find_queries` return the choice and why (:class:`Location`); the
-library only returns it, the command line says it (``using graph: ./graph (checkout)``).
+library only returns it, the command line says it (``using graph: ./graph (checkout)``) unless
+``--graph`` named it.
 Commands that write into a graph (``mskg new``, ``mskg import``) take the same choice but never
 the packaged graph: :func:`writable_graph_dir`.
 """

@@ -41,6 +41,7 @@ examples:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
+    from mskg.cli.where import add_graph_argument
     from mskg.server.config import (
         DEFAULT_ANSWER_CACHE_BYTES,
         DEFAULT_HOST,
@@ -72,12 +73,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         f"(default: the larger of --timeout and {MIN_QUEUE_TIMEOUT:g})",
     )
     add_store_argument(parser)
-    parser.add_argument(
-        "--graph",
-        metavar="DIR",
-        help="graph folder of the memory store (default: $MSKG_GRAPH, else graph/ of the "
-        "checkout around the current folder, else the graph installed with mskg)",
-    )
+    add_graph_argument(parser)
     parser.add_argument(
         "--workers",
         type=int,
