@@ -55,11 +55,14 @@ def graph_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _private_query_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Point mskg's parsed-graph cache (mskg.graph.cache) at a session temp folder, never
-    ~/.cache."""
+    ~/.cache; and leave out a graph or queries folder the developer's environment names, so the
+    suite reads the repository's (mskg.paths)."""
     folder = tmp_path_factory.mktemp("mskg-cache")
-    saved = {key: os.environ.get(key) for key in ("MSKG_CACHE_DIR", "MSKG_NO_CACHE")}
+    names = ("MSKG_CACHE_DIR", "MSKG_NO_CACHE", "MSKG_GRAPH", "MSKG_QUERIES")
+    saved = {key: os.environ.get(key) for key in names}
     os.environ["MSKG_CACHE_DIR"] = str(folder)
-    os.environ.pop("MSKG_NO_CACHE", None)
+    for key in names[1:]:
+        os.environ.pop(key, None)
     yield folder
     for key, value in saved.items():
         if value is None:

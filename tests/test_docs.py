@@ -1,7 +1,9 @@
-"""`mskg docs`: one self-contained HTML page documenting every ontology term, escaped."""
+"""`mskg docs`: one self-contained HTML page documenting every ontology term, escaped; and the
+written docs match what the commands do, with no count of the graph that goes stale."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,7 +11,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from conftest import GRAPH_DIR
+from conftest import GRAPH_DIR, REPO_DIR
+from mskg.authoring.skeleton import drug_skeleton, placeholders
 from mskg.cli import main
 from mskg.docs.ontology import render_docs, write_docs
 from mskg.prefixes import MSKG_IRI
@@ -89,3 +92,51 @@ def test_write_docs_default_name(tmp_path: Path) -> None:
     docs = write_docs(tmp_path / "x", GRAPH_DIR)
     assert docs.index == tmp_path / "x" / "index.html" and docs.terms > 90
     shutil.rmtree(tmp_path / "x")
+
+
+# The written docs (README.md, docs/, graph/README.md) match what the commands do -------------
+
+WRITTEN_DOCS = (
+    REPO_DIR / "README.md",
+    *sorted((REPO_DIR / "docs").glob("*.md")),
+    GRAPH_DIR / "README.md",
+)
+
+#: Counts of the curated graph that any edit of the graph makes stale: say how to get them
+#: (`mskg stats`, `mskg validate`) instead of writing them down.
+STALE_COUNTS = re.compile(
+    r"valid: [\d,]+ triples in \d+ files"
+    r"|[\d,]+ added, [\d,]+ removed, [\d,]+ unchanged"
+    r"|curated graph \((?:about )?[\d,]+ (?:triples|statements|nodes)"
+    r"|[\d,]+ triples in the curated graph"
+)
+
+
+@pytest.mark.parametrize("doc", WRITTEN_DOCS, ids=lambda p: str(p.relative_to(REPO_DIR)))
+def test_docs_write_down_no_count_of_the_graph(doc: Path) -> None:
+    stale = [m.group() for m in STALE_COUNTS.finditer(doc.read_text(encoding="utf-8"))]
+    assert not stale, f"{doc}: counts that go stale with the graph: {stale}"
+
+
+def test_docs_show_the_line_the_commands_print(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README.md and EXTENDING.md quote the line a command prints in a checkout."""
+    monkeypatch.delenv("MSKG_GRAPH", raising=False)
+    monkeypatch.chdir(REPO_DIR)  # the repository is a checkout
+    assert main(["stats", "--format", "json"]) == 0
+    line = capsys.readouterr().err.strip()
+    assert line == "using graph: ./graph (checkout)"
+    extending = (REPO_DIR / "docs" / "EXTENDING.md").read_text(encoding="utf-8")
+    readme = " ".join((REPO_DIR / "README.md").read_text(encoding="utf-8").split())
+    assert f"$ mskg validate\n{line}\n" in extending
+    assert f"`{line}`" in readme
+    for name in ("MSKG_GRAPH", "MSKG_QUERIES", "--graph DIR"):
+        assert name in extending and name in readme
+
+
+def test_extending_counts_the_skeletons_placeholders() -> None:
+    extending = (REPO_DIR / "docs" / "EXTENDING.md").read_text(encoding="utf-8")
+    written = re.search(r"replace the (\d+) TODO-\.\.\. placeholders", extending)
+    assert written is not None
+    assert int(written.group(1)) == len(placeholders(drug_skeleton("ublituximab")))

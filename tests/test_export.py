@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import GRAPH_DIR
+from conftest import GRAPH_DIR, TESTS_DIR
 from mskg.cli import main
 from mskg.exporters.kgx import EDGE_COLUMNS, NODE_COLUMNS, curie, kgx_tables
 from mskg.exporters.rdf import serialize_rdf
@@ -19,28 +19,72 @@ from mskg.graph.loader import load_graph
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
 
+#: A graph folder of literals in other than canonical form, an ill-typed one, language tags,
+#: escapes and nested blank nodes.
+LITERALS = TESTS_DIR / "fixtures" / "literals"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def literal_forms(graph: Graph) -> set[tuple[str, str | None, str | None]]:
+    """Every literal's lexical form, datatype and language, as written."""
+    return {
+        (str(o), o.datatype and str(o.datatype), o.language)
+        for o in graph.objects()
+        if isinstance(o, Literal)
+    }
+
+
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_rdf_exports_round_trip(graph: Graph, fmt: str, tmp_path: Path) -> None:
-    """Lossless to the letter: read back by mskg's loader, every literal keeps its lexical form
-    ("PT24H"^^xsd:duration stays PT24H)."""
-    graph = graph + Graph()  # a copy, with a literal that is not in canonical form
-    duration = URIRef("http://www.w3.org/2001/XMLSchema#duration")
-    graph.add(
-        (
-            URIRef("http://example.org/reaction"),
-            URIRef("http://example.org/latestOnset"),
-            Literal("PT24H", datatype=duration, normalize=False),
-        )
-    )
-    out = tmp_path / f"mskg.{fmt}"
+def test_rdf_exports_are_lossless_to_the_letter(fmt: str, tmp_path: Path) -> None:
+    """Read back by mskg's loader, an export is the graph the loader read, every literal in the
+    form it was written ("PT24H"^^xsd:duration stays PT24H, "01" stays 01, "1.0E0" stays 1.0E0,
+    "1"^^xsd:boolean stays a boolean)."""
+    source = load_graph(LITERALS)
+    out = tmp_path / f"literals.{fmt}"
+    assert main(["export", "--graph", str(LITERALS), "--format", fmt, "-o", str(out)]) == 0
+    back = load_graph(out)
+    assert len(back) == len(source) == 17
+    assert isomorphic(back, source)
+    assert literal_forms(back) == literal_forms(source)
+    assert {
+        ("PT24H", XSD + "duration", None),
+        ("01", XSD + "integer", None),
+        ("+5", XSD + "integer", None),
+        ("1.50", XSD + "decimal", None),
+        ("2", XSD + "decimal", None),
+        ("1.0E0", XSD + "double", None),
+        ("1", XSD + "boolean", None),
+        ("five", XSD + "integer", None),
+        ("réaction cutanée", None, "fr"),
+        ('two lines\nand a "quote"\tand a tab', None, None),
+    } <= literal_forms(back)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_graph_made_in_python_exports_as_written(fmt: str, tmp_path: Path) -> None:
+    """Literals made with rdflib (normalize=False), not read from a file, keep their form too."""
+    graph = Graph()
+    reaction = URIRef("http://example.org/reaction")
+    for lexical, datatype in (("PT24H", "duration"), ("01", "integer"), ("0.50", "decimal")):
+        value = Literal(lexical, datatype=URIRef(XSD + datatype), normalize=False)
+        graph.add((reaction, URIRef(f"http://example.org/{datatype}"), value))
+    out = tmp_path / f"made.{fmt}"
     out.write_text(serialize_rdf(graph, fmt), encoding="utf-8")
     back = load_graph(out)
-    assert len(back) == len(graph)
     assert isomorphic(back, graph)
-    durations = {
-        str(o) for o in back.objects() if str(getattr(o, "datatype", "")).endswith("#duration")
-    }
-    assert "PT24H" in durations
+    assert {form for form, _, _ in literal_forms(back)} == {"PT24H", "01", "0.50"}
+
+
+def test_an_oxigraph_store_exports_its_own_canonical_forms(tmp_path: Path) -> None:
+    """What `mskg export --help` says: a store keeps values, not their text, so an export from
+    it is not lossless to the letter; the graph folder's export is."""
+    store = f"oxigraph:{tmp_path / 'store'}"
+    assert main(["load", "--graph", str(LITERALS), "--store", store]) == 0
+    out = tmp_path / "from-store.nt"
+    assert main(["export", "--store", store, "--format", "nt", "-o", str(out)]) == 0
+    forms = {form for form, _, _ in literal_forms(load_graph(out))}
+    assert "P1D" in forms and "PT24H" not in forms
+    assert "1" in forms and "01" not in forms
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

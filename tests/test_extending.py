@@ -203,6 +203,8 @@ def test_new_drug_skeleton_validates_once_filled_in(
     target = graph_copy / "data" / "ublituximab.ttl"
     out = capsys.readouterr().out
     assert f"{target}:" in out and "TODO-brand-name" in out
+    # Not the graph `mskg validate` reads from here, so the hint names it.
+    assert f"then run mskg validate --graph {graph_copy.resolve()}\n" in out
 
     # Unfilled: every placeholder is reported, in the new file, with its line.
     problems = validate_graph(graph_copy).problems
@@ -254,26 +256,40 @@ def test_skeleton_has_an_identifiers_block_for_verified_ids_only(graph_copy: Pat
     )
 
 
-def test_new_writes_into_the_graph_folder_here(
+def test_new_writes_into_the_checkout_it_runs_in(
     graph_copy: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """`mskg new` writes into ./graph, never into the graph mskg is installed with or runs from;
-    with no ./graph it asks for --graph."""
+    """`mskg new` writes into the graph of the checkout around the current folder (a folder
+    with graph/ontology.ttl and queries/), never into the graph mskg is installed with or runs
+    from; outside any checkout it says how to make one or asks for --graph."""
+    monkeypatch.delenv("MSKG_GRAPH", raising=False)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert main(["new", "drug", "Ublituximab"]) == 2
     err = capsys.readouterr().err
-    assert "no graph/ontology.ttl in the current folder" in err and "--graph" in err
+    assert "there is no checkout in the current folder or above it" in err and "--graph" in err
     assert "Traceback" not in err and not list(elsewhere.iterdir())
 
+    # A graph folder alone is not a checkout: queries/ beside it makes one.
     monkeypatch.chdir(graph_copy.parent)
+    assert main(["new", "drug", "Ublituximab"]) == 2
+    capsys.readouterr()
+    (graph_copy.parent / "queries").mkdir()
+    notes = graph_copy.parent / "notes"
+    notes.mkdir()
+    monkeypatch.chdir(notes)  # from a subfolder, as git finds its repository
     assert main(["new", "drug", "Ublituximab"]) == 0
-    assert (graph_copy / "data" / "ublituximab.ttl").is_file()
-    assert not (GRAPH_DIR / "data" / "ublituximab.ttl").exists()
+    written = graph_copy / "data" / "ublituximab.ttl"
+    assert written.is_file() and not (GRAPH_DIR / "data" / "ublituximab.ttl").exists()
+    captured = capsys.readouterr()
+    assert captured.err == f"using graph: {graph_copy.resolve()} (checkout)\n"
+    # The hint names the command that will read the new file: from here, no option needed.
+    assert f"wrote {written}: replace the" in captured.out
+    assert "then run mskg validate\n" in captured.out
 
 
 @pytest.mark.parametrize("option", ["--graph", "-o"])

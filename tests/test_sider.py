@@ -452,15 +452,18 @@ def test_imported_statements_in_kgx(sider_gz: Path, graph_copy: Path) -> None:
 def test_import_writes_into_the_graph_folder_here(
     sider_gz: Path, graph_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without --graph the import writes into ./graph, never into the graph mskg is installed
-    with; with no ./graph it asks for --graph."""
+    """Without --graph the import writes into the graph of the checkout it runs in (a folder
+    with graph/ and queries/), never into the graph mskg is installed with; outside a checkout
+    it asks for one or for --graph."""
+    monkeypatch.delenv("MSKG_GRAPH", raising=False)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    with pytest.raises(UsageError, match=r"no graph/ontology\.ttl in the current folder"):
+    with pytest.raises(UsageError, match=r"there is no checkout in the current folder"):
         import_sider(sider_gz)
     assert not list(elsewhere.iterdir())
 
+    (graph_copy.parent / "queries").mkdir()
     monkeypatch.chdir(graph_copy.parent)
     installed = GRAPH_DIR / "imports" / "sider.ttl"
     before = installed.read_bytes() if installed.is_file() else None

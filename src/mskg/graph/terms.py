@@ -12,6 +12,7 @@ traceback rdflib logs for it is dropped here, for every part that makes rdflib t
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,29 @@ def from_oxigraph(term: Any) -> Node:
     if isinstance(term, pyoxigraph.BlankNode):
         return BNode(term.value)
     raise TypeError(f"not an RDF 1.1 term: {term}")  # an RDF 1.2 triple term
+
+
+def to_oxigraph(term: Node) -> Any:
+    """The pyoxigraph term for an rdflib ``URIRef``, ``BNode`` or ``Literal``; a literal keeps its
+    lexical form (``"01"^^xsd:integer`` stays ``01``). A blank node whose name pyoxigraph does not
+    accept is named by a hash of it, so that it stays one node. Raises ``ValueError`` for an IRI
+    that is not one."""
+    import pyoxigraph
+
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        if term.datatype is not None and str(term.datatype) != XSD_STRING:
+            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+        return pyoxigraph.Literal(str(term))
+    if isinstance(term, BNode):
+        try:
+            return pyoxigraph.BlankNode(str(term))
+        except ValueError:
+            return pyoxigraph.BlankNode("h" + hashlib.sha256(str(term).encode()).hexdigest()[:32])
+    raise TypeError(f"not an RDF 1.1 term: {term!r}")
 
 
 def solution_term(term: Any) -> Node | None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from mskg.cli.where import add_graph_argument, graph_to_read
+
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
+    add_graph_argument(parser)
     parser.add_argument(
         "-o", "--output", metavar="DIR", default="out/docs", help="folder to write (out/docs)"
     )
@@ -16,6 +18,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mskg.docs.ontology import write_docs
 
-    docs = write_docs(args.output, args.graph)
+    docs = write_docs(args.output, graph_to_read(args.graph))
     print(f"{docs.index}: {docs.terms} terms documented")
     return 0

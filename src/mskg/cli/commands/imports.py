@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mskg.cli.where import add_graph_argument, graph_to_write
+
 SOURCES = ("sider",)
 
 
@@ -16,12 +18,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="folder with meddra_all_se.tsv.gz and meddra_freq.tsv.gz (and optionally "
         "indications.tsv, to match drugs by DrugBank id)",
     )
-    parser.add_argument(
-        "--graph",
-        metavar="DIR",
-        help="graph folder to write into (default: ./graph, when the current folder has one "
-        "with ontology.ttl; the graph bundled with mskg is never written)",
-    )
+    add_graph_argument(parser, writing=True)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.set_defaults(func=run)
 
@@ -29,9 +26,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mskg.importers.sider import BY_CUI, BY_LABEL, BY_MEANING, import_sider
 
-    result = import_sider(
-        args.directory, args.graph, progress=not args.quiet and sys.stderr.isatty()
-    )
+    graph = graph_to_write(args.graph, command="import sider")
+    result = import_sider(args.directory, graph, progress=not args.quiet and sys.stderr.isatty())
     if args.quiet:
         return 0
     state = "written" if result.changed else "unchanged (already up to date)"

@@ -49,7 +49,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument("files", nargs="*", metavar="FILE", help="extra RDF files to load")
     parser.add_argument("--store", metavar="SPEC", required=True, help=STORE_HELP)
-    parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
+    from mskg.cli.where import add_graph_argument
+
+    add_graph_argument(parser)
     parser.add_argument(
         "--no-graph", action="store_true", help="load only FILES, not the graph folder"
     )
@@ -71,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
+    from mskg.cli.where import graph_to_read
     from mskg.errors import UsageError
     from mskg.graph.loader import graph_files
     from mskg.stores import open_store
@@ -79,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
     from mskg.stores.spec import parse_store_spec
 
     # --append adds FILES only: the graph folder is already in the store.
-    files: list[Path] = [] if args.no_graph or args.append else graph_files(args.graph)
+    files: list[Path] = (
+        [] if args.no_graph or args.append else graph_files(graph_to_read(args.graph))
+    )
     files += [Path(f) for f in args.files]
     if not files:
         raise UsageError("nothing to load: give FILES (or drop --no-graph / --append)")

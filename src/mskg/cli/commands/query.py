@@ -53,7 +53,9 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="a named query (see `mskg queries`) or a file",
     )
     source.add_argument("-e", "--expression", metavar="SPARQL", help="the query text itself")
-    parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
+    from mskg.cli.where import add_graph_argument
+
+    add_graph_argument(parser)
     from mskg.stores.spec import add_store_argument
 
     add_store_argument(parser)
@@ -111,10 +113,13 @@ def run(args: argparse.Namespace) -> int:
         with open_store(spec, read_only=True) as store:
             result = run_on_store(query, store, params=parse_param_args(args.param))
     else:
+        from mskg.cli.where import graph_to_read
+
+        params = parse_param_args(args.param)
         result = run_in_memory(
             query,
-            params=parse_param_args(args.param),
-            graph_dir=args.graph,
+            params=params,
+            graph_dir=graph_to_read(args.graph),
             infer="owlrl" if args.infer else None,
             use_cache=not args.no_cache,
         )

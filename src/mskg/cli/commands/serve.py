@@ -41,6 +41,7 @@ examples:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
+    from mskg.cli.where import add_graph_argument
     from mskg.server.config import (
         DEFAULT_ANSWER_CACHE_BYTES,
         DEFAULT_HOST,
@@ -72,7 +73,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         f"(default: the larger of --timeout and {MIN_QUEUE_TIMEOUT:g})",
     )
     add_store_argument(parser)
-    parser.add_argument("--graph", metavar="DIR", help="graph folder of the memory store")
+    add_graph_argument(parser)
     parser.add_argument(
         "--workers",
         type=int,
@@ -125,6 +126,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mskg.cli.where import graph_of_store
     from mskg.errors import UsageError
     from mskg.server.config import ServerConfig
     from mskg.server.http import serve
@@ -139,12 +141,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--request-read-timeout must be positive")
     if args.answer_cache < 0:
         raise UsageError("--answer-cache must be 0 (off) or more")
+    # Chosen once, here: the workers are given the folder, so they never choose (or say) again.
+    graph = graph_of_store(args.store, args.graph)
     serve(
         args.host,
         args.port,
         ServerConfig(
             store=args.store,
-            graph_dir=args.graph,
+            graph_dir=None if graph is None else str(graph.path),
             timeout=args.timeout,
             workers=args.workers,
             per_client=args.per_client,

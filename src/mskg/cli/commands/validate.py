@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mskg.cli.where import add_graph_argument, graph_to_read
+
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
+    add_graph_argument(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     parser.set_defaults(func=run)
 
@@ -15,7 +17,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mskg.validate.shacl import validate_graph
 
-    report = validate_graph(args.graph)
+    report = validate_graph(graph_to_read(args.graph))
     for problem in report.problems:
         print(problem, file=sys.stderr)
     if report.conforms:

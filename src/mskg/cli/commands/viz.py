@@ -8,7 +8,9 @@ from pathlib import Path
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--graph", metavar="DIR", help="graph folder (default: the curated graph)")
+    from mskg.cli.where import add_graph_argument
+
+    add_graph_argument(parser)
     from mskg.stores.spec import add_store_argument
 
     add_store_argument(parser)
@@ -43,6 +45,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mskg.cli.where import graph_of_store
     from mskg.errors import UsageError
     from mskg.stores import open_store
     from mskg.viz.layout import DEFAULT_PHYSICS_THRESHOLD
@@ -58,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         query_name = path.name
     threshold = args.physics_threshold
     # The store itself, not a copy of it: --focus and --query ask it for what they draw.
-    with open_store(args.store, args.graph, read_only=True) as store:
+    graph = graph_of_store(args.store, args.graph)
+    with open_store(args.store, None if graph is None else graph.path, read_only=True) as store:
         out, network = visualize(
             store,
             args.output,
