@@ -6,12 +6,13 @@ code. Nothing here writes to the graph folder.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import (
@@ -423,10 +424,21 @@ class Finding(NamedTuple):
     """sh:sourceConstraintComponent, such as sh:MinCountConstraintComponent"""
 
 
+@functools.lru_cache(maxsize=64)
+def _prepared(query: str, namespaces: tuple[tuple[str, str], ...]) -> Any:
+    """A constraint's query, parsed once per text and set of prefixes: rdflib takes longer to
+    parse one than to run it on the curated graph. The prefixes are the data graph's, which
+    rdflib lets a query use undeclared."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(query, initNs=dict(namespaces))
+
+
 def sparql_check_problems(graph: Graph, check: SparqlCheck) -> list[Finding]:
     focus = _focus_nodes(graph, check.targets)
     problems: list[Finding] = []
-    for row in graph.query(check.query):
+    namespaces = tuple(sorted((prefix, str(iri)) for prefix, iri in graph.namespaces()))
+    for row in graph.query(_prepared(check.query, namespaces)):
         bindings: dict[str, object] = dict(row.asdict())  # type: ignore[union-attr]
         this = bindings.get("this")
         if this not in focus:
