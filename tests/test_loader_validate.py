@@ -314,3 +314,64 @@ def test_export_to_file_is_lossless(tmp_path: Path, graph: Graph) -> None:
     out = tmp_path / "g.nt"
     assert main(["export", "--format", "nt", "-o", str(out)]) == 0
     assert isomorphic(load_graph(out), graph)
+
+
+# Issue 12, section 5: what the README promises, on a copy of the curated graph, through the CLI.
+REFUSED_ADDITIONS = {
+    "untyped reification": (
+        "mskr:stray-statement rdf:subject mskr:rituximab ; rdf:predicate schema:drugClass ;\n"
+        "    rdf:object mskr:monoclonal-antibody ; prov:wasDerivedFrom mskr:atc-classification .\n",
+        "mskr:stray-statement",
+        "shape:ReifiedStatementShape",
+        "is not typed as an association",
+    ),
+    "indication for a cell type": (
+        "mskr:rituximab mskg:indicatedFor mskr:b-cell .\n"
+        "mskr:indication-rituximab-b-cell a mskg:IndicationAssociation ;\n"
+        "    rdf:subject mskr:rituximab ; rdf:predicate mskg:indicatedFor ;\n"
+        "    rdf:object mskr:b-cell ;\n"
+        "    prov:wasDerivedFrom mskr:seed-section-relapse-treatments .\n",
+        "mskr:indication-rituximab-b-cell",
+        "shape:IndicationAssociationShape rdf:object",
+        "indicated for a condition",
+    ),
+    "cross-reference without a source": (
+        "mskr:rituximab skos:exactMatch <http://www.wikidata.org/entity/Q0> .\n",
+        "mskr:rituximab",
+        "shape:CrossReferenceShape",
+        "no association gives the source of the mapping",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_ADDITIONS)
+def test_readme_promise_is_enforced(
+    case: str, graph_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    turtle, node, rule, words = REFUSED_ADDITIONS[case]
+    extra = write_extra(graph_copy, turtle)
+    assert main(["validate", "--graph", str(graph_copy)]) == 1
+    *problems, summary = capsys.readouterr().err.splitlines()
+    assert summary == "invalid: 1 problem(s)", problems
+    [line] = problems
+    # file:line of the statement, the node, the rule in words with its fix, and the shape
+    start = next(n for n, row in enumerate(extra.read_text().splitlines(), 1) if node in row)
+    where, shown, message = line.split(": ", 2)
+    assert where.startswith(f"{extra}:") and int(where.rsplit(":", 1)[1]) >= start, line
+    assert shown == node and words in message and message.endswith(f"[{rule}]"), line
+
+
+def test_counts_typed_as_the_ontology_says_are_accepted(graph_copy: Path) -> None:
+    """mskg:numberOfDoses has the range xsd:positiveInteger: a count typed so conforms, as do
+    the types between it and xsd:integer; a decimal count does not."""
+    target = graph_copy / "data" / "dosing.ttl"
+    replace_in(target, "mskg:numberOfDoses 5 ;", 'mskg:numberOfDoses "5"^^xsd:positiveInteger ;')
+    replace_in(target, "mskg:numberOfDoses 3 ;", 'mskg:numberOfDoses "3"^^xsd:nonNegativeInteger ;')
+    replace_in(target, "mskg:phaseOrder 2 ;", 'mskg:phaseOrder "2"^^xsd:positiveInteger ;')
+    report = validate_graph(graph_copy)
+    assert report.conforms, "\n".join(map(str, report.problems))
+    replace_in(target, '"5"^^xsd:positiveInteger', "5.0")
+    [problem] = validate_graph(graph_copy).problems
+    assert problem.node == "mskr:alemtuzumab-first-course"
+    assert problem.rule == "shape:DosingPhaseShape mskg:numberOfDoses"
+    assert "one whole number from 1" in problem.message

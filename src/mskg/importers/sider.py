@@ -720,6 +720,15 @@ def render(
             f"    skos:exactMatch <{UMLS_PREFIX}{cui}> ;\n"
             "    prov:wasDerivedFrom mskr:sider-4-1 ;\n"
             f"    prov:wasGeneratedBy {_iri(ACTIVITY_IRI)} .\n"
+            # Like every cross-reference, the mapping to the CUI has its own sourced record.
+            + _match_record(
+                f"{RESOURCE_IRI}sider-match-{cui}",
+                f"{RESOURCE_IRI}sider-effect-{cui}",
+                "skos:exactMatch",
+                f"<{UMLS_PREFIX}{cui}>",
+                f'SIDER 4.1\'s MedDRA preferred term "{name}" (UMLS {cui}) is this node.',
+                [section],
+            )
         )
     counts = {how: sum(m.how == how for m in matches.values()) for how in (BY_CUI, BY_MEANING)}
     counts[BY_LABEL] = sum(m.how == BY_LABEL for m in matches.values())

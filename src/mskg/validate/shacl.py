@@ -6,11 +6,13 @@ code. Nothing here writes to the graph folder.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import (
@@ -299,12 +301,7 @@ def split_sparql_constraints(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
         if not isinstance(shape, URIRef) or select is None:
             continue  # left to pySHACL
         prefixes = _prefix_lines(shapes, constraint)
-        targets = tuple(
-            (predicate, target)
-            for predicate in _TARGET_PREDICATES
-            for target in shapes.objects(shape, predicate)
-            if isinstance(target, URIRef)
-        )
+        targets = _targets(shapes, shape)
         message = str(shapes.value(constraint, SH.message) or "violates a SPARQL constraint")
         query = prefixes + re.sub(r"\$this\b", "?this", str(select))
         checks.append(SparqlCheck(shape, query, message, targets))
@@ -379,6 +376,21 @@ def check_shapes_sparql(shapes: Graph, data: Graph | None = None) -> None:
                 ) from exc
 
 
+def _targets(shapes: Graph, shape: Node) -> tuple[tuple[URIRef, URIRef], ...]:
+    """(target predicate, target) of a shape: ``(sh:targetClass, mskg:Treatment)``..."""
+    return tuple(
+        (predicate, target)
+        for predicate in _TARGET_PREDICATES
+        for target in shapes.objects(shape, predicate)
+        if isinstance(target, URIRef)
+    )
+
+
+def focus_nodes(graph: Graph, shapes: Graph, shape: Node) -> set[object]:
+    """The nodes of ``graph`` that ``shape`` of ``shapes`` targets, as SHACL selects them."""
+    return _focus_nodes(graph, _targets(shapes, shape))
+
+
 def _focus_nodes(graph: Graph, targets: Iterable[tuple[URIRef, URIRef]]) -> set[object]:
     nodes: set[object] = set()
     for predicate, target in targets:
@@ -393,22 +405,57 @@ def _focus_nodes(graph: Graph, targets: Iterable[tuple[URIRef, URIRef]]) -> set[
     return nodes
 
 
-Finding = tuple[str, str, str, object, object]
+class Finding(NamedTuple):
+    """One violation: what ``mskg validate`` prints (rule, node, message), and the validation
+    result it comes from, in SHACL's terms, for tests and tools."""
+
+    rule: str
+    node: str
+    message: str
+    focus: object
+    """sh:focusNode"""
+    predicate: object
+    """the property at fault, to find the line: sh:resultPath, or a SPARQL row's ?p; or None"""
+    path: object
+    """sh:resultPath (SPARQL constraints: their ?path), or None"""
+    shape: object
+    """sh:sourceShape: a node shape, or the (usually blank) property shape inside one"""
+    component: object
+    """sh:sourceConstraintComponent, such as sh:MinCountConstraintComponent"""
 
 
-"""(rule, node, message, focus node, predicate at fault or None) of one violation."""
+@functools.lru_cache(maxsize=64)
+def _prepared(query: str, namespaces: tuple[tuple[str, str], ...]) -> Any:
+    """A constraint's query, parsed once per text and set of prefixes: rdflib takes longer to
+    parse one than to run it on the curated graph. The prefixes are the data graph's, which
+    rdflib lets a query use undeclared."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(query, initNs=dict(namespaces))
 
 
 def sparql_check_problems(graph: Graph, check: SparqlCheck) -> list[Finding]:
     focus = _focus_nodes(graph, check.targets)
     problems: list[Finding] = []
-    for row in graph.query(check.query):
+    namespaces = tuple(sorted((prefix, str(iri)) for prefix, iri in graph.namespaces()))
+    for row in graph.query(_prepared(check.query, namespaces)):
         bindings: dict[str, object] = dict(row.asdict())  # type: ignore[union-attr]
         this = bindings.get("this")
         if this not in focus:
             continue
-        message = _fill(check.message, bindings)
-        problems.append((_short(check.shape), _short(this), message, this, bindings.get("p")))
+        path = bindings.get("path")
+        problems.append(
+            Finding(
+                rule=_short(check.shape),
+                node=_short(this),
+                message=_fill(check.message, bindings),
+                focus=this,
+                predicate=path if path is not None else bindings.get("p"),
+                path=path,
+                shape=check.shape,
+                component=SH.SPARQLConstraintComponent,
+            )
+        )
     return problems
 
 
@@ -423,7 +470,8 @@ def _fill(message: str, bindings: dict[str, object]) -> str:
 
 
 def shacl_problems(graph: Graph, shapes: Graph) -> list[Finding]:
-    """Run the shapes; return (rule, node, message, focus) for each violation."""
+    """Run the shapes over the data graph ``graph`` (the ontology and the data, as
+    :func:`validate_graph` loads them); return one :class:`Finding` per validation result."""
     import pyshacl  # heavy: imported only when validating
 
     check_shapes_sparql(shapes, graph)
@@ -456,7 +504,18 @@ def shacl_problems(graph: Graph, shapes: Graph) -> list[Finding]:
         message = _shorten_iris(message)
         if value is not None and value != focus and not isinstance(value, BNode):
             message += f" (value: {_show_value(value)})"
-        problems.append((rule, _short(focus), message, focus, path))
+        problems.append(
+            Finding(
+                rule=rule,
+                node=_short(focus),
+                message=message,
+                focus=focus,
+                predicate=path,
+                path=path,
+                shape=shape,
+                component=component,
+            )
+        )
     for check in sparql_checks:
         try:
             problems.extend(sparql_check_problems(graph, check))
@@ -494,14 +553,15 @@ def validate_graph(path: Path | str | None = None) -> ValidationReport:
         report.problems.append(
             Problem("ill-typed-literal", _short(subject), message + "; fix the value", file, line)
         )
-    for rule, node, message, focus, predicate in shacl_problems(graph, shapes):
+    for finding in shacl_problems(graph, shapes):
+        focus, predicate = finding.focus, finding.predicate
         if not isinstance(focus, URIRef):
             file, line = None, None
         elif isinstance(predicate, URIRef):
             file, line = index.locate_statement(str(focus), str(predicate))
         else:
             file, line = index.locate(str(focus))
-        report.problems.append(Problem(rule, node, message, file, line))
+        report.problems.append(Problem(finding.rule, finding.node, finding.message, file, line))
     # A node can break one rule through several paths; one line per distinct problem is enough.
     report.problems = sorted(
         set(report.problems), key=lambda p: (str(p.file or ""), p.line or 0, p.node, p.message)
