@@ -11,7 +11,7 @@ from rdflib import Graph
 from conftest import GRAPH_DIR, tree_digest, write_extra
 from mskg import GraphLoadError, load_graph
 from mskg.cli import main
-from mskg.graph.loader import graph_files
+from mskg.graph.loader import graph_files, load_files
 from mskg.validate.shacl import validate_graph
 
 
@@ -20,6 +20,9 @@ def test_load_graph_holds_every_file_except_shapes(graph: Graph) -> None:
     for path in sorted(GRAPH_DIR.rglob("*.ttl")):
         if path.name != "shapes.ttl" and "imports" not in path.parts:
             expected.parse(path)
+    for path in sorted(GRAPH_DIR.rglob("*.sssom.tsv")):  # mapping sets: tests/test_sssom.py
+        if "imports" not in path.parts:
+            expected += load_files([path])
     assert len(graph) == len(expected) > 1500
     with_shapes = load_graph(GRAPH_DIR, include_shapes=True)
     assert len(with_shapes) > len(graph)

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
@@ -35,6 +35,8 @@ FIXTURE = TESTS_DIR / "fixtures" / "sider"
 REAL_SIDER = SHARED_DIR / "data" / "sider"
 UMLS = "https://bioregistry.io/umls:"
 DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+JUSTIFIED_BY = URIRef("https://w3id.org/sssom/mapping_justification")
 
 
 @pytest.fixture
@@ -98,16 +100,18 @@ def test_import_links_sider_to_the_graph_and_validates(sider_gz: Path, graph_cop
     assert (pain, RDF.type, MSKG.AdverseEffect) in graph
     assert str(graph.value(pain, RDFS.label)) == "Abdominal pain"
     assert graph.value(pain, SKOS.definition) is not None
-    assert (pain, SKOS.exactMatch, URIRef(UMLS + "C0000737")) in graph
+    assert (pain, SKOS.exactMatch, URIRef(UMLS + "C0000737")) in graph  # from the mapping set
+    assert result.mapping_output == graph_copy / "imports" / "sider.sssom.tsv"
     assert (MSKR.mitoxantrone, MSKG.hasCommonAdverseEffect, MSKR["hair-loss"]) in graph
     assert (MSKR.mitoxantrone, MSKG.hasLabelledSideEffect, MSKR["blue-green-urine"]) not in graph
     assert "C9900012" not in result.output.read_text(encoding="utf-8")
 
 
-def match_record(graph: Graph, cui: str) -> URIRef:
+def match_record(graph: Graph, cui: str, justification: str) -> URIRef:
+    """The association the import's mapping set gives a match, with its justification."""
     node = MSKR[f"sider-match-{cui}"]
     assert (node, RDF.type, MSKG.Association) in graph
-    assert (node, PROV.wasGeneratedBy, MSKR["sider-import"]) in graph
+    assert (node, JUSTIFIED_BY, SEMAPV[justification]) in graph
     return node
 
 
@@ -150,21 +154,24 @@ def test_effects_match_symptoms_and_labels_not_only_adverse_effects(
         if str(node).startswith(str(MSKR["sider-effect-"]))
     }
     assert labels == {"abdominal pain", "hypertension"}
-    # How each was matched is recorded, by mskg's import step.
-    by_label = match_record(graph, "C0009450")
+    # How each was matched is recorded: a row of the import's mapping set, justified.
+    by_label = match_record(graph, "C0009450", "LexicalMatching")
     assert (by_label, RDF.subject, MSKR.infection) in graph
     assert (by_label, RDF.predicate, SKOS.closeMatch) in graph
+    assert (by_label, PROV.wasDerivedFrom, MSKR["sider-4-1-meddra-all-se"]) in graph
     assert (MSKR.infection, SKOS.closeMatch, URIRef(UMLS + "C0009450")) in graph
     assert str(graph.value(by_label, SKOS.note)).startswith("Matched by label")
-    assert 'skos:altLabel "leukopenia"' in str(
-        graph.value(match_record(graph, "C0023530"), SKOS.note)
+    assert "skos:altLabel 'leukopenia'" in str(
+        graph.value(match_record(graph, "C0023530", "LexicalMatching"), SKOS.note)
     )
-    curated = match_record(graph, "C0750394")
+    curated = match_record(graph, "C0750394", "ManualMappingCuration")
     assert str(graph.value(curated, SKOS.note)).startswith("Matched by meaning (curated)")
-    by_cui = match_record(graph, "C0002170")
-    assert (by_cui, RDF.predicate, SKOS.exactMatch) in graph
-    assert str(graph.value(by_cui, SKOS.note)).startswith("Matched by UMLS CUI")
+    new = match_record(graph, "C0000737", "UnspecifiedMatching")
+    assert (new, RDF.subject, MSKR["sider-effect-C0000737"]) in graph
+    # A match by UMLS CUI is the graph's own mapping: no row of the import's.
     seed = load_files(graph_files(graph_copy, exclude=("imports",)))
+    assert (MSKR["hair-loss"], SKOS.exactMatch, URIRef(UMLS + "C0002170")) in seed
+    assert (MSKR["sider-match-C0002170"], None, None) not in graph
     assert (MSKR.infection, SKOS.closeMatch, None) not in seed
 
 
@@ -174,8 +181,9 @@ def test_import_writes_no_seed_triple_and_records_its_own_step(
     """The graph's own triples (drug = PubChem CID, effect = UMLS CUI) are not written again nor
     credited to SIDER: the matches are mskg's import step, a prov:Activity using SIDER's files."""
     result = import_sider(sider_gz, graph_copy)
+    assert result.mapping_output is not None
     seed = load_files(graph_files(graph_copy, exclude=("imports",)))
-    imported = load_files([result.output])
+    imported = load_files([result.output, result.mapping_output])
     assert set(imported) & set(seed) == set()
 
     activity = MSKR["sider-import"]
@@ -185,18 +193,20 @@ def test_import_writes_no_seed_triple_and_records_its_own_step(
     for section in used:
         assert (section, RDF.type, MSKG.SourceSection) in imported
         assert (section, DCTERMS.isPartOf, MSKR["sider-4-1"]) in imported
-    # The drug match reifies the graph's own mapping, keeping the graph's source for it.
-    drug_match = match_record(imported, "mitoxantrone")
+    # Matched through the graph's own identifiers (PubChem CID, UMLS CUI): the graph's mappings,
+    # with their source, are the links; the import writes none and credits none to SIDER.
     pubchem = URIRef("http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID4212")
     assert (MSKR.mitoxantrone, SKOS.exactMatch, pubchem) in seed
-    assert (drug_match, RDF.object, pubchem) in imported
-    assert set(imported.objects(drug_match, PROV.wasDerivedFrom)) == {MSKR["reference-identifiers"]}
-    effect_match = match_record(imported, "C0002170")
-    assert set(imported.objects(effect_match, PROV.wasDerivedFrom)) == {
-        MSKR["reference-identifiers"]
-    }
-    # Every match record was generated by the import, and nothing else claims SIDER for it.
-    records = set(imported.subjects(RDF.type, MSKG.Association))
+    assert (None, RDF.object, pubchem) not in imported
+    assert (None, RDF.object, URIRef(UMLS + "C0002170")) not in imported
+    # The links it does make come from SIDER's term list, each with its justification.
+    mappings = set(imported.subjects(JUSTIFIED_BY, None))
+    assert mappings and all(
+        set(imported.objects(m, PROV.wasDerivedFrom)) == {MSKR["sider-4-1-meddra-all-se"]}
+        for m in mappings
+    )
+    # Every other record was generated by the import.
+    records = set(imported.subjects(RDF.type, MSKG.Association)) - mappings
     assert records and all((r, PROV.wasGeneratedBy, activity) in imported for r in records)
 
 
@@ -230,20 +240,24 @@ def test_plain_tsv_files_read_too(graph_copy: Path) -> None:
 
 
 def test_drugbank_match_when_the_graph_has_no_pubchem_id(sider_gz: Path, graph_copy: Path) -> None:
-    mappings = graph_copy / "data" / "mappings.ttl"
-    text = mappings.read_text(encoding="utf-8")
-    pubchem = "skos:exactMatch <http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID4159> ;"
-    assert pubchem in text
-    # drop the mapping and the association that gives its source
-    text = re.sub(r"mskr:xref-methylprednisolone-cid4159 a mskg:Association ;\n.*\n.*\n", "", text)
-    mappings.write_text(text.replace(pubchem, ""), encoding="utf-8")
+    mappings = graph_copy / "mappings" / "mskg.sssom.tsv"
+    lines = mappings.read_text(encoding="utf-8").splitlines(keepends=True)
+    row = "\tmskr:methylprednisolone\tmethylprednisolone\tskos:exactMatch\tPUBCHEM.COMPOUND:4159\t"
+    assert sum(row in line for line in lines) == 1
+    mappings.write_text("".join(line for line in lines if row not in line), encoding="utf-8")
     result = import_sider(sider_gz, graph_copy)
     assert result.drugs[str(MSKR.methylprednisolone)] == "CID100004159"
-    imported = load_files([result.output])
-    record = MSKR["sider-match-methylprednisolone"]
+    assert result.mapping_output is not None
+    imported = load_files([result.output, result.mapping_output])
+    # SIDER's DrugBank table gives the compound: a link of the import's, made by chaining the
+    # graph's DrugBank id with SIDER's table, from that file.
+    record = match_record(imported, "methylprednisolone", "MappingChaining")
+    pubchem = URIRef("http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID4159")
+    assert (MSKR.methylprednisolone, SKOS.exactMatch, pubchem) in imported
+    assert (record, RDF.object, pubchem) in imported
+    assert (record, PROV.wasDerivedFrom, MSKR["sider-4-1-indications"]) in imported
+    assert "DrugBank id DB00959" in str(imported.value(record, SKOS.note))
     drugbank = URIRef("https://go.drugbank.com/drugs/DB00959")
-    assert (record, RDF.object, drugbank) in imported
-    assert "Matched by DrugBank id" in str(imported.value(record, SKOS.note))
     assert (MSKR.methylprednisolone, SKOS.exactMatch, drugbank) not in imported  # the graph's
     assert (MSKR["sider-import"], PROV.used, MSKR["sider-4-1-indications"]) in imported
     assert validate_graph(graph_copy).conforms

@@ -1,10 +1,22 @@
-"""Regenerate graph/data/mappings.ttl from the verified rows of ../shared/reference/identifiers.tsv.
+"""Regenerate graph/mappings/mskg.sssom.tsv from the verified rows of the reference table.
 
-Run from the repository root: ``python tools/mappings_from_reference.py [TSV]``. Only VERIFIED rows
-are used. The row's scheme decides the SKOS relation: a bare scheme is an exact match; a row whose
-source label says it is the nearest term is a close match; "(broader)" or "(parent disease)" is a
-broad match; "(related)", "(historical)", "(disorder)", "(... salt)" and "(brand)" are related
-matches; obsolete codes are skipped.
+Run from the repository root, with mskg importable (``pip install -e .`` or ``PYTHONPATH=src``):
+``python tools/mappings_from_reference.py [TSV]`` (default ``../shared/reference/identifiers.tsv``).
+Only VERIFIED rows are used. The row's scheme decides the relation:
+
+* an ATC code is a classification code, not the same concept as the drug (an ATC level-5 code
+  classifies a substance for one therapeutic use; alemtuzumab has had three): ``schema:code``,
+  for the current and the replaced codes alike;
+* a bare scheme is an exact match (``skos:exactMatch``), except the pairs of :data:`CLOSE`, the
+  nearest terms, which are close matches;
+* "(broader)", "(parent disease)" or a source label saying "broader" or "broad phenotype
+  grouping" is a broad match; "(related)", "(disorder)", "(... salt)" and "(brand)" are related
+  matches; obsolete identifiers are skipped.
+
+Each mapping is one row, justified ``semapv:ManualMappingCuration`` (each row of the table is a
+curated decision checked against the source its evidence column names, not a matcher's output),
+with the table as its source (``mapping_provider``). The file is written atomically, and only
+the subjects the graph has are accepted: the subject labels are read from the graph's own files.
 """
 
 from __future__ import annotations
@@ -12,7 +24,18 @@ from __future__ import annotations
 import csv
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+from mskg.atomic import atomic_write
+from mskg.graph.loader import graph_files, load_files
+from mskg.graph.sssom import format_mapping_set, is_mapping_file
+from mskg.prefixes import PREFIXES, RESOURCE_IRI
+
+#: Where the mapping set goes, in a graph folder.
+OUTPUT = Path("mappings") / "mskg.sssom.tsv"
+
+SOURCE = RESOURCE_IRI + "reference-identifiers"
 
 ENTITIES = {
     "alemtuzumab (Lemtrada)": "alemtuzumab",
@@ -61,96 +84,189 @@ ENTITIES = {
     "breast cancer": "breast-cancer",
 }
 
-# Rows that are the nearest term, not the same concept: HPO's UTI and depression terms (the
-# label_at_source says so), MeSH Neoplasms and Breast Neoplasms (tumours of any behaviour, wider
-# than the article's cancer), DOID/MONDO depressive disorder (a diagnosis; the article means mood).
+OBO = "http://purl.obolibrary.org/obo/"
+
+#: Scheme of the table -> (CURIE prefix, namespace). The prefixes are Biolink's, as in the KGX
+#: export; the namespaces give the IRIs the graph has always used.
+SCHEMES: dict[str, tuple[str, str]] = {
+    "DrugBank": ("DRUGBANK", "https://go.drugbank.com/drugs/"),
+    "MeSH": ("MESH", "http://id.nlm.nih.gov/mesh/"),
+    "Wikidata": ("WIKIDATA", "http://www.wikidata.org/entity/"),
+    "PubChem CID": ("PUBCHEM.COMPOUND", "http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID"),
+    "UMLS": ("UMLS", "https://bioregistry.io/umls:"),
+    "UNII": ("UNII", "https://bioregistry.io/unii:"),
+    "ATC": ("ATC", "https://bioregistry.io/atc:"),
+    "RxNorm": ("RXCUI", "https://bioregistry.io/rxnorm:"),
+    "ICD-10": ("ICD10", "https://bioregistry.io/icd10:"),
+    "ICD-10-CM": ("ICD10CM", "https://bioregistry.io/icd10cm:"),
+    "Cell Ontology": ("CL", OBO + "CL_"),
+    "DOID": ("DOID", OBO + "DOID_"),
+    "MONDO": ("MONDO", OBO + "MONDO_"),
+    "HPO": ("HP", OBO + "HP_"),
+    "ChEBI": ("CHEBI", OBO + "CHEBI_"),
+}
+
+# Rows that are the nearest term, not the same concept, and why.
 CLOSE = {
-    ("urinary tract infection", "HP:0000010"),
-    ("depression", "HP:0000716"),
-    ("depression", "DOID:1596"),
-    ("depression", "MONDO:0002050"),
-    ("cancer", "D009369"),
-    ("breast cancer", "D001943"),
+    ("urinary tract infection", "HP:0000010"): "HPO has only recurrent urinary tract infections.",
+    ("depression", "HP:0000716"): "HPO's depressivity is the nearest term to low mood.",
+    ("depression", "DOID:1596"): "A diagnosis of depressive disorder; the article means low mood.",
+    ("depression", "MONDO:0002050"): (
+        "A diagnosis of depressive disorder; the article means low mood."
+    ),
+    ("cancer", "D009369"): "MeSH Neoplasms names tumours of any behaviour, wider than cancer.",
+    ("breast cancer", "D001943"): (
+        "MeSH Breast Neoplasms names tumours of any behaviour, wider than breast cancer."
+    ),
 }
 BROAD_BY_LABEL = ("broader", "broad phenotype grouping")
 
+EXACT, CLOSE_MATCH = "skos:exactMatch", "skos:closeMatch"
+BROAD, RELATED, CODE = "skos:broadMatch", "skos:relatedMatch", "schema:code"
 
-def iri(scheme: str, ident: str) -> str | None:
-    base = scheme.split(" (")[0]
-    obo = {"Cell Ontology": "CL", "DOID": "DOID", "MONDO": "MONDO", "HPO": "HP", "ChEBI": "CHEBI"}
-    if base in obo:
-        return f"http://purl.obolibrary.org/obo/{ident.replace(':', '_')}"
-    simple = {
-        "DrugBank": "https://go.drugbank.com/drugs/{}",
-        "MeSH": "http://id.nlm.nih.gov/mesh/{}",
-        "Wikidata": "http://www.wikidata.org/entity/{}",
-        "PubChem CID": "http://rdf.ncbi.nlm.nih.gov/pubchem/compound/CID{}",
-        "UMLS": "https://bioregistry.io/umls:{}",
-        "UNII": "https://bioregistry.io/unii:{}",
-        "ATC": "https://bioregistry.io/atc:{}",
-        "RxNorm": "https://bioregistry.io/rxnorm:{}",
-        "ICD-10": "https://bioregistry.io/icd10:{}",
-        "ICD-10-CM": "https://bioregistry.io/icd10cm:{}",
-    }
-    return simple[base].format(ident) if base in simple else None
+COLUMNS = (
+    "record_id",
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "comment",
+)
 
 
-def relation(entity: str, scheme: str, ident: str, label: str) -> str | None:
-    qualifier = scheme.split(" (", 1)[1].rstrip(")") if " (" in scheme else ""
+@dataclass(frozen=True)
+class Selected:
+    """A verified row of the table, as the mapping it gives."""
+
+    node: str  # the local name under mskr:
+    predicate: str  # a CURIE
+    prefix: str
+    local: str
+    label: str  # the table's label_at_source
+    comment: str
+
+    @property
+    def iri(self) -> str:
+        return SCHEMES_BY_PREFIX[self.prefix] + self.local
+
+    @property
+    def record(self) -> str:
+        """``mskr:xref-<node>-<slug>``, the names the records have always had."""
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", self.iri.rsplit("/", 1)[-1]).strip("-").lower()
+        return f"mskr:xref-{self.node}-{slug}"
+
+
+SCHEMES_BY_PREFIX = dict(SCHEMES.values())
+
+
+def relation(entity: str, scheme: str, ident: str, label: str) -> tuple[str, str] | None:
+    """(predicate, comment) for a verified row, or None to leave it out."""
+    base, _, qualifier = scheme.partition(" (")
+    qualifier = qualifier.rstrip(")")
     if "obsolete" in qualifier:
         return None
-    if qualifier in ("broader", "parent disease") or any(b in label for b in BROAD_BY_LABEL):
-        return "skos:broadMatch"
+    if base == "ATC":
+        replaced = "Replaced ATC code, kept for data that still uses it." if qualifier else ""
+        return CODE, replaced
+    if qualifier in ("broader", "parent disease"):
+        return BROAD, f"The reference table gives the {qualifier} of the entity."
+    if any(b in label for b in BROAD_BY_LABEL):
+        return BROAD, "The reference table gives a broader term."
     if qualifier and qualifier != "WHO":
-        return "skos:relatedMatch"
+        return RELATED, f"The reference table gives a {qualifier} term, not the same concept."
     if (entity, ident) in CLOSE:
-        return "skos:closeMatch"
-    return "skos:exactMatch"
+        return CLOSE_MATCH, CLOSE[(entity, ident)]
+    return EXACT, ""
 
 
-def main(tsv: Path, out: Path) -> None:
-    by_node: dict[str, list[tuple[str, str, str]]] = {}
-    with tsv.open(encoding="utf-8") as handle:
+def select(tsv: Path) -> list[Selected]:
+    """The mappings the table's VERIFIED rows give, in the order of the file."""
+    selected = []
+    with tsv.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             if row["status"] != "VERIFIED" or row["entity"] not in ENTITIES:
                 continue
-            rel = relation(row["entity"], row["scheme"], row["id"], row["label_at_source"])
-            target = iri(row["scheme"], row["id"])
-            if rel and target:
-                node = ENTITIES[row["entity"]]
-                by_node.setdefault(node, []).append((rel, target, row["scheme"]))
-    lines = [
-        "@prefix mskg: <https://w3id.org/mskg/ontology/> .",
-        "@prefix mskr: <https://w3id.org/mskg/resource/> .",
-        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .",
-        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
-        "@prefix prov: <http://www.w3.org/ns/prov#> .",
-        "",
-        "# Cross-references to DrugBank, ChEBI, MeSH, Wikidata, Cell Ontology, MONDO, DOID, HPO,",
-        "# UMLS, RxNorm, UNII, ATC, ICD-10 and PubChem, from the VERIFIED rows of the reference",
-        "# identifier table only. Generated by tools/mappings_from_reference.py: edit the table,",
-        "# not this file. Each mapping is asserted directly and described by an association whose",
-        "# source is the table, so a node's own prov:wasDerivedFrom keeps covering only its facts.",
-        "",
+            base = row["scheme"].split(" (")[0]
+            found = relation(row["entity"], row["scheme"], row["id"], row["label_at_source"])
+            if found is None or base not in SCHEMES:
+                continue
+            prefix = SCHEMES[base][0]
+            local = row["id"].removeprefix(f"{prefix}:")
+            node = ENTITIES[row["entity"]]
+            predicate, comment = found
+            label = row["label_at_source"]
+            selected.append(Selected(node, predicate, prefix, local, label, comment))
+    return selected
+
+
+def mapping_set_text(selected: list[Selected], labels: dict[str, str]) -> str:
+    """The SSSOM/TSV text of the mappings; ``labels`` gives each node's rdfs:label."""
+    missing = sorted({s.node for s in selected} - labels.keys())
+    if missing:
+        raise SystemExit(f"not in the graph (fix ENTITIES): {', '.join(missing)}")
+    used = sorted({s.prefix for s in selected})
+    metadata = {
+        "curie_map": {
+            "mskr": RESOURCE_IRI,
+            "schema": PREFIXES["schema"],
+            **{prefix: SCHEMES_BY_PREFIX[prefix] for prefix in used},
+        },
+        "mapping_set_id": "https://w3id.org/mskg/mappings/mskg.sssom.tsv",
+        "mapping_set_title": "mskg cross-references",
+        "mapping_set_description": (
+            "The nodes of the mskg graph of multiple sclerosis infusion treatments, mapped to "
+            "DrugBank, ChEBI, MeSH, Wikidata, Cell Ontology, MONDO, DOID, HPO, UMLS, RxNorm, "
+            "UNII, ICD-10 and PubChem, and the ATC codes of its drugs."
+        ),
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "mapping_provider": SOURCE,
+        "mapping_tool": "tools/mappings_from_reference.py",
+        "sssom_version": "1.1",
+        "comment": (
+            "Generated from the VERIFIED rows of the mskg reference identifier table by "
+            "tools/mappings_from_reference.py: edit the table, not this file."
+        ),
+    }
+    rows = [
+        {
+            "record_id": s.record,
+            "subject_id": f"mskr:{s.node}",
+            "subject_label": labels[s.node],
+            "predicate_id": s.predicate,
+            "object_id": f"{s.prefix}:{s.local}",
+            "object_label": s.label,
+            "mapping_justification": "semapv:ManualMappingCuration",
+            "comment": s.comment,
+        }
+        for s in sorted(selected, key=lambda s: (s.node, s.predicate, s.iri))
     ]
-    for node in sorted(by_node):
-        mappings = sorted(by_node[node])
-        lines.append(f"mskr:{node}")
-        lines.append(" ;\n".join(f"    {rel} <{target}>" for rel, target, _ in mappings) + " .")
-        lines.append("")
-        for rel, target, _scheme in mappings:
-            slug = re.sub(r"[^A-Za-z0-9]+", "-", target.rsplit("/", 1)[-1]).strip("-").lower()
-            lines += [
-                f"mskr:xref-{node}-{slug} a mskg:Association ;",
-                f"    rdf:subject mskr:{node} ; rdf:predicate {rel} ; rdf:object <{target}> ;",
-                "    prov:wasDerivedFrom mskr:reference-identifiers .",
-            ]
-        lines.append("")
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    tmp.replace(out)
+    return format_mapping_set(metadata, COLUMNS, rows)
+
+
+def node_labels(graph_dir: Path) -> dict[str, str]:
+    """The English rdfs:label of each mskr: node, read from the graph's RDF files."""
+    from rdflib import RDFS, Literal
+
+    graph = load_files(f for f in graph_files(graph_dir) if not is_mapping_file(f))
+    labels: dict[str, str] = {}
+    for node, label in sorted(graph.subject_objects(RDFS.label)):
+        text = str(node)
+        english = isinstance(label, Literal) and label.language in ("en", None)
+        if text.startswith(RESOURCE_IRI) and english:
+            labels.setdefault(text[len(RESOURCE_IRI) :], str(label))
+    return labels
+
+
+def main(tsv: Path, graph_dir: Path = Path("graph")) -> Path:
+    """Write the mapping set of ``tsv`` into the graph folder ``graph_dir``; the file written."""
+    out = graph_dir / OUTPUT
+    atomic_write(out, mapping_set_text(select(tsv), node_labels(graph_dir)))
+    return out
 
 
 if __name__ == "__main__":
     default = Path("../shared/reference/identifiers.tsv")
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else default, Path("graph/data/mappings.ttl"))
+    written = main(Path(sys.argv[1]) if len(sys.argv) > 1 else default)
+    print(f"wrote {written}", file=sys.stderr)

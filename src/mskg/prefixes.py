@@ -40,6 +40,8 @@ PREFIXES: dict[str, str] = {
     "unit": "http://qudt.org/vocab/unit/",
     "sh": "http://www.w3.org/ns/shacl#",
     "vann": "http://purl.org/vocab/vann/",
+    "sssom": "https://w3id.org/sssom/",
+    "semapv": "https://w3id.org/semapv/vocab/",
 }
 
 

@@ -1,7 +1,9 @@
 """Which files make up a graph, and their triples as pyoxigraph reads them (no rdflib).
 
 The one parsing step under both engines: :mod:`mskg.graph.loader` turns these triples into an
-rdflib graph, :mod:`mskg.graph.native` puts them in an in-memory Oxigraph store.
+rdflib graph, :mod:`mskg.graph.native` puts them in an in-memory Oxigraph store. A graph file is
+an RDF file or an SSSOM mapping set (``*.sssom.tsv``, :mod:`mskg.graph.sssom`), whose rows are
+read as the cross-reference triples they stand for.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from mskg.errors import GraphLoadError
 from mskg.graph.formats import RDF_FORMATS, oxigraph_format
 from mskg.graph.safety import refuse_unsafe_input
+from mskg.graph.sssom import is_mapping_file, mapping_quads, read_mapping_set
 from mskg.graph.syntax import oxigraph_syntax_error
 from mskg.paths import default_graph_dir
 
@@ -24,7 +27,8 @@ SHAPES_FILE = "shapes.ttl"
 def graph_files(
     path: Path | str | None = None, *, include_shapes: bool = False, exclude: Iterable[str] = ()
 ) -> list[Path]:
-    """The RDF files that make up the graph at ``path`` (a folder or one file), sorted.
+    """The graph files (RDF files and ``*.sssom.tsv`` mapping sets) that make up the graph at
+    ``path`` (a folder or one file), sorted.
 
     ``exclude`` names sub-folders to leave out (e.g. ``("imports",)``).
     """
@@ -38,7 +42,7 @@ def graph_files(
         p
         for p in root.rglob("*")
         if p.is_file()
-        and p.suffix in RDF_FORMATS
+        and (p.suffix in RDF_FORMATS or is_mapping_file(p))
         and not any(
             part.startswith(".") or part in skipped for part in p.relative_to(root).parent.parts
         )
@@ -46,12 +50,17 @@ def graph_files(
         and (include_shapes or p.name != SHAPES_FILE)
     )
     if not files:
-        raise GraphLoadError(root, "no RDF files (*.ttl, *.nt, *.jsonld, *.rdf, *.owl) found")
+        raise GraphLoadError(
+            root, "no RDF files (*.ttl, *.nt, *.jsonld, *.rdf, *.owl, *.sssom.tsv) found"
+        )
     return files
 
 
 class FileTriples:
-    """The triples of one RDF file, as pyoxigraph quads in the default graph, read once.
+    """The triples of one graph file, as pyoxigraph quads in the default graph, read once.
+
+    An SSSOM mapping set gives the triples of its rows (:func:`mskg.graph.sssom.mapping_quads`);
+    a bad row is a :class:`GraphLoadError` at file:line. For an RDF file:
 
     :func:`refuse_unsafe_input` first refuses what would make a parser fetch a URL, read another
     file or expand entities without bound. Then pyoxigraph's strict parser reads the file (the
@@ -70,6 +79,9 @@ class FileTriples:
             self._data = file.read_bytes()
         except OSError as exc:
             raise GraphLoadError(file, f"cannot read: {exc.strerror}") from exc
+        self._parser: Any = None
+        if is_mapping_file(file):
+            return
         refuse_unsafe_input(file, fmt, io.BytesIO(self._data))
         self._parser = pyoxigraph.parse(
             self._data,
@@ -81,6 +93,9 @@ class FileTriples:
     def __iter__(self) -> Iterator[Any]:
         import pyoxigraph
 
+        if self._parser is None:
+            yield from mapping_quads(read_mapping_set(self.file, self._data))
+            return
         default_graph = pyoxigraph.DefaultGraph
         try:
             for quad in self._parser:
@@ -93,5 +108,6 @@ class FileTriples:
 
     @property
     def prefixes(self) -> dict[str, str]:
-        """The prefixes the file declares (known once it has been read)."""
-        return dict(self._parser.prefixes)
+        """The prefixes the file declares (known once it has been read); none for a mapping set:
+        its curie_map names external identifiers, not prefixes to write the graph with."""
+        return dict(self._parser.prefixes) if self._parser is not None else {}

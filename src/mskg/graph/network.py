@@ -25,7 +25,8 @@ relation between things, and everything else folded into attributes. The project
 * **Provenance is an attribute.** Objects of ``prov:wasDerivedFrom`` (and ``dcterms:isPartOf``
   chains above them) become ``sources`` on the node or edge, not nodes.
 * **Cross-references are attributes.** ``skos:exactMatch``/``closeMatch``/``broadMatch``/
-  ``narrowMatch``/``relatedMatch`` and ``owl:sameAs`` to IRIs that have no triples of their own
+  ``narrowMatch``/``relatedMatch``, ``owl:sameAs`` and ``schema:code`` (ATC codes) to IRIs that
+  have no triples of their own
   (DrugBank, ChEBI, MeSH, Wikidata, CL, MONDO, HPO...) become ``identifiers``, also when a
   reified statement records where the mapping came from.
 * **Parts are folded into their whole.** Objects of :data:`FOLD_PREDICATES` (``mskg:hasPhase``:
@@ -118,6 +119,7 @@ IDENTIFIER_PREDICATES = (
     SKOS.narrowMatch,
     SKOS.relatedMatch,
     OWL.sameAs,
+    SCHEMA.code,  # a classification code (ATC), read as a cross-reference
 )
 
 

@@ -16,9 +16,16 @@ from typing import IO, TYPE_CHECKING, Any
 from mskg.errors import GraphLoadError, QueryError, StoreError
 from mskg.graph.formats import READ_MEDIA_TYPES, load_format, oxigraph_format
 from mskg.graph.safety import UNSAFE_FORMATS, refuse_unsafe_input
+from mskg.graph.sssom import is_mapping_file
 from mskg.prefixes import RDF_LANG_STRING, XSD_STRING
 from mskg.stores.base import Store, cap_result
-from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
+from mskg.stores.inputs import (
+    check_files,
+    load_syntax_error,
+    mapping_triples,
+    open_rdf,
+    show_progress,
+)
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -279,6 +286,10 @@ def _to_ntriples(paths: Sequence[Path], out: IO[bytes], progress: bool) -> None:
     import pyoxigraph
 
     for path in paths:
+        if is_mapping_file(path):
+            triples = (quad.triple for quad in mapping_triples(path))
+            pyoxigraph.serialize(triples, out, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            continue
         fmt, _compressed = load_format(path)
         with open_rdf(path, progress) as handle:
             try:

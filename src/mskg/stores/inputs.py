@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from mskg.errors import GraphLoadError
+from mskg.graph.files import FileTriples
 from mskg.graph.formats import load_format
 from mskg.graph.safety import UNSAFE_FORMATS, refuse_unsafe_input
+from mskg.graph.sssom import is_mapping_file
 from mskg.graph.syntax import oxigraph_syntax_error
 
 #: Files larger than this get a progress bar even when stderr is not a terminal.
@@ -21,13 +23,17 @@ PROGRESS_MIN_BYTES = 50 * 1024 * 1024
 
 def check_files(files: Sequence[Path | str]) -> list[Path]:
     """The files as paths, once each exists, has a known type and passes the loader's
-    :func:`mskg.graph.safety.refuse_unsafe_input`, before the store is touched."""
+    :func:`mskg.graph.safety.refuse_unsafe_input`, before the store is touched. A mapping set
+    (``*.sssom.tsv``) is read in full here: a bad row is refused before the store changes."""
     import zlib
 
     paths = [Path(f) for f in files]
     for path in paths:
         if not path.is_file():
             raise GraphLoadError(path, "no such file")
+        if is_mapping_file(path):
+            mapping_triples(path)
+            continue
         fmt, _compressed = load_format(path)
         if fmt not in UNSAFE_FORMATS:
             continue
@@ -37,6 +43,12 @@ def check_files(files: Sequence[Path | str]) -> list[Path]:
         except (OSError, EOFError, zlib.error) as exc:
             raise GraphLoadError(path, f"cannot read: {exc}") from exc
     return paths
+
+
+def mapping_triples(path: Path) -> list[Any]:
+    """The triples of a mapping set (pyoxigraph quads in the default graph), as the loader reads
+    them: stores load a graph folder's ``*.sssom.tsv`` through this, not through a parser."""
+    return list(FileTriples(path))
 
 
 def show_progress(paths: Iterable[Path], progress: bool | None) -> bool:

@@ -20,9 +20,16 @@ from typing import IO, TYPE_CHECKING, Any
 
 from mskg.errors import GraphLoadError, QueryError, StoreError
 from mskg.graph.formats import OUTPUT_FORMATS, load_format, oxigraph_format
+from mskg.graph.sssom import is_mapping_file
 from mskg.prefixes import PREFIXES
 from mskg.stores.base import Store
-from mskg.stores.inputs import check_files, load_syntax_error, open_rdf, show_progress
+from mskg.stores.inputs import (
+    check_files,
+    load_syntax_error,
+    mapping_triples,
+    open_rdf,
+    show_progress,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -475,6 +482,9 @@ def _write_lock(target: Path, *, wait: bool = False) -> Iterator[bool]:
 
 
 def _bulk_load(store: Any, path: Path, progress: bool | None) -> None:
+    if is_mapping_file(path):
+        store.bulk_extend(mapping_triples(path))
+        return
     fmt, compressed = load_format(path)
     options = {"format": oxigraph_format(fmt), "base_iri": path.resolve().as_uri()}
     show = show_progress([path], progress)

@@ -32,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     state = "written" if result.changed else "unchanged (already up to date)"
     print(f"{result.output}: {state}")
+    if result.mapping_output is not None:
+        print(f"  its cross-references (SSSOM): {result.mapping_output}")
     print(
         f"  read {result.se_rows} side-effect rows and {result.freq_rows} frequency rows "
         f"in {result.seconds:.2f} s"
