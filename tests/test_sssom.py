@@ -26,6 +26,7 @@ from mskg.graph.sssom import (
     JUSTIFICATIONS,
     MAPPING_JUSTIFICATION,
     MAPPING_PREDICATES,
+    WRITTEN_COLUMNS,
     format_mapping_set,
     read_mapping_set,
 )
@@ -122,7 +123,7 @@ def test_justifications_and_slots_are_sssom_schema_ones() -> None:
     allowed = {e["equals_string"] for e in slots["mapping_justification"]["any_of"]}
     assert {f"semapv:{name}" for name in JUSTIFICATIONS} == allowed
     mapping_slots = set(schema["classes"]["mapping"]["slots"])
-    columns = set(tool().COLUMNS) | {"mapping_provider"}
+    columns = set(WRITTEN_COLUMNS)
     assert columns <= mapping_slots
     # The source is mapping_provider: "the source that provided the mapping ... a database from
     # which it was derived", set once for the curated set (SSSOM propagates it to each row).
@@ -338,7 +339,7 @@ def test_metadata_values_round_trip_through_the_writer(tmp_path: Path) -> None:
         "creator_id": ["orcid:0000-0000", "#hash"],
     }
     path = tmp_path / "round.sssom.tsv"
-    path.write_text(format_mapping_set(metadata, ("subject_id",), []), encoding="utf-8")
+    path.write_text(format_mapping_set(metadata, [{"subject_id": "mskr:a"}]), encoding="utf-8")
     header = "\n".join(line[1:] for line in path.read_text().splitlines() if line[:1] == "#")
     assert yaml.safe_load(header) == metadata
     with pytest.raises(GraphLoadError, match="the column names lack predicate_id"):

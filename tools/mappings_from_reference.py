@@ -124,17 +124,6 @@ BROAD_BY_LABEL = ("broader", "broad phenotype grouping")
 EXACT, CLOSE_MATCH = "skos:exactMatch", "skos:closeMatch"
 BROAD, RELATED, CODE = "skos:broadMatch", "skos:relatedMatch", "schema:code"
 
-COLUMNS = (
-    "record_id",
-    "subject_id",
-    "subject_label",
-    "predicate_id",
-    "object_id",
-    "object_label",
-    "mapping_justification",
-    "comment",
-)
-
 
 @dataclass(frozen=True)
 class Selected:
@@ -242,7 +231,7 @@ def mapping_set_text(selected: list[Selected], labels: dict[str, str]) -> str:
         }
         for s in sorted(selected, key=lambda s: (s.node, s.predicate, s.iri))
     ]
-    return format_mapping_set(metadata, COLUMNS, rows)
+    return format_mapping_set(metadata, rows)
 
 
 def node_labels(graph_dir: Path) -> dict[str, str]:

@@ -189,11 +189,25 @@ def mapping_quads(mapping_set: MappingSet) -> Iterator[Any]:
             yield Quad(record, note, Literal(mapping.comment, language="en"))
 
 
-def format_mapping_set(
-    metadata: dict[str, Any], columns: tuple[str, ...], rows: list[dict[str, str]]
-) -> str:
+#: The SSSOM columns mskg writes, in the order it writes them (those some row has a key for).
+WRITTEN_COLUMNS = (
+    "record_id",
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "mapping_provider",
+    "comment",
+)
+
+
+def format_mapping_set(metadata: dict[str, Any], rows: list[dict[str, str]]) -> str:
     """The text of an SSSOM/TSV file: the metadata block (in the YAML subset read above, values
-    double-quoted where YAML needs it), the column names, then one line per row."""
+    double-quoted where YAML needs it), the column names of :data:`WRITTEN_COLUMNS` that the rows
+    use, then one line per row."""
+    columns = tuple(c for c in WRITTEN_COLUMNS if any(c in row for row in rows))
     lines: list[str] = []
     for key, value in metadata.items():
         if isinstance(value, dict):

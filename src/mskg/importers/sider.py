@@ -587,20 +587,6 @@ class _DrugMatch:
     via: str  # the SIDER file role that links the identifier to the compound
 
 
-#: The columns of the import's mapping set.
-MAPPING_COLUMNS = (
-    "record_id",
-    "subject_id",
-    "subject_label",
-    "predicate_id",
-    "object_id",
-    "object_label",
-    "mapping_justification",
-    "mapping_provider",
-    "comment",
-)
-
-
 #: How each kind of match is justified, in SEMAPV's terms.
 JUSTIFICATIONS = {
     BY_MEANING: "semapv:ManualMappingCuration",
@@ -824,7 +810,7 @@ def render(
             "import again. Derived from SIDER 4.1 (CC BY-NC-SA 4.0): kept out of version control."
         ),
     }
-    return header + "".join(body), format_mapping_set(metadata, MAPPING_COLUMNS, rows)
+    return header + "".join(body), format_mapping_set(metadata, rows)
 
 
 def import_sider(
