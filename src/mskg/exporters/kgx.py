@@ -39,7 +39,7 @@ from rdflib.term import Node
 from mskg.atomic import atomic_write
 from mskg.errors import UsageError
 from mskg.graph.hierarchy import subclasses
-from mskg.graph.network import SOURCE_PREDICATES
+from mskg.graph.network import IDENTIFIER_PREDICATES, SOURCE_PREDICATES
 from mskg.prefixes import MSKG_IRI, RESOURCE_IRI, curie_converter
 from mskg.vocab import BIOLINK, MSKG, SCHEMA
 
@@ -149,11 +149,7 @@ NOT_EDGES = {
     RDFS.label,
     RDFS.comment,
     *SOURCE_PREDICATES,
-    SKOS.exactMatch,
-    SKOS.closeMatch,
-    SKOS.broadMatch,
-    SKOS.narrowMatch,
-    SKOS.relatedMatch,
+    *IDENTIFIER_PREDICATES,
     SKOS.altLabel,
     SKOS.definition,
     SKOS.note,
