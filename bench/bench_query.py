@@ -98,7 +98,7 @@ def rows(text: str) -> list[tuple[str, ...]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--query", default="fda-approved-infusion-dmts", help="a named query")
+    parser.add_argument("--query", default="approvals", help="a named query Oxigraph answers")
     parser.add_argument("--runs", type=int, default=20, help="timed runs of each variant")
     parser.add_argument("--graph", type=Path, default=REPO / "graph")
     args = parser.parse_args()

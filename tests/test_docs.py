@@ -139,4 +139,4 @@ def test_extending_counts_the_skeletons_placeholders() -> None:
     extending = (REPO_DIR / "docs" / "EXTENDING.md").read_text(encoding="utf-8")
     written = re.search(r"replace the (\d+) TODO-\.\.\. placeholders", extending)
     assert written is not None
-    assert int(written.group(1)) == len(placeholders(drug_skeleton("ublituximab")))
+    assert int(written.group(1)) == len(placeholders(drug_skeleton("ofatumumab")))

@@ -130,16 +130,31 @@ def test_kgx_export(tmp_path: Path) -> None:
     assert by_iri["b-cell"]["category"] == "biolink:Cell"
     # a procedure used as a treatment is both: biolink:treats needs a treatment as its subject
     assert by_iri["plasmapheresis"]["category"] == "biolink:Procedure|biolink:Treatment"
-    # The natalizumab -> PML edge: Biolink predicate, original predicate and qualifiers.
+    # The natalizumab -> PML fact, which the article and the Tysabri label both state: one edge
+    # per statement, each with the Biolink predicate, the original one, and its own qualifiers
+    # and sources. "Rare" is the article's word; the label's boxed warning gives no frequency.
     natalizumab, pml = by_iri["natalizumab"]["id"], by_iri["pml"]["id"]
-    [edge] = [e for e in edges if e["subject"] == natalizumab and e["object"] == pml]
-    assert edge["predicate"] == "biolink:has_side_effect"
-    assert edge["original_predicate"] == "mskg:hasSeriousAdverseEffect"
-    assert edge["potentially_fatal"] == "true" and edge["frequency_qualifier"] == "mskg:Rare"
-    assert edge["primary_knowledge_source"] == "infores:mskg"
-    assert edge["knowledge_level"] == "knowledge_assertion"
-    assert edge["agent_type"] == "manual_agent"
-    assert edge["mskg_sources"] == "mskr:seed-section-natalizumab"
+    pml_edges = {e["id"]: e for e in edges if e["subject"] == natalizumab and e["object"] == pml}
+    assert set(pml_edges) == {"mskr:ae-natalizumab-pml", "mskr:label-ae-natalizumab-pml"}
+    for edge in pml_edges.values():
+        assert edge["predicate"] == "biolink:has_side_effect"
+        assert edge["original_predicate"] == "mskg:hasSeriousAdverseEffect"
+        assert edge["potentially_fatal"] == "true"
+        assert edge["primary_knowledge_source"] == "infores:mskg"
+        assert edge["knowledge_level"] == "knowledge_assertion"
+        assert edge["agent_type"] == "manual_agent"
+    article = pml_edges["mskr:ae-natalizumab-pml"]
+    assert article["frequency_qualifier"] == "mskg:Rare"
+    assert article["mskg_sources"] == "mskr:seed-section-natalizumab"
+    label = pml_edges["mskr:label-ae-natalizumab-pml"]
+    assert label["frequency_qualifier"] == ""
+    assert label["mskg_sources"] == "mskr:label-tysabri-boxed-warning|mskr:label-tysabri-s5-1"
+    # No statement is merged into another: the edges of one triple are its associations.
+    by_triple: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for e in edges:
+        by_triple.setdefault((e["subject"], e["original_predicate"], e["object"]), []).append(e)
+    shared = [group for group in by_triple.values() if len(group) > 1]
+    assert shared and all(e["mskg_association"] for group in shared for e in group)
     treats = [e for e in edges if e["predicate"] == "biolink:treats"]
     assert {e["original_predicate"] for e in treats} == {"mskg:indicatedFor"}
     # Every side-effect edge is a chemical-or-drug-or-treatment side-effect association, every

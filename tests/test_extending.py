@@ -1,6 +1,6 @@
-"""docs/EXTENDING.md, tested: the ublituximab example validates and shows up in the queries and the
-HTML graph; validation messages guide a researcher; `mskg new drug` writes a skeleton that
-validates once filled in."""
+"""docs/EXTENDING.md, tested: the ofatumumab example, a drug added from its US label, validates
+and shows up in the queries and the HTML graph; validation messages guide a researcher; `mskg new
+drug` writes a skeleton that validates once filled in."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import re
 import shutil
 import stat
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from rdflib import RDF, URIRef
-from rdflib.namespace import SKOS
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import DCTERMS, SKOS
 
 from conftest import GRAPH_DIR, QUERIES_DIR, REPO_DIR, SHARED_DIR
 from mskg.authoring.skeleton import (
@@ -31,83 +32,162 @@ from mskg.sparql.results import QueryResult
 from mskg.validate.shacl import validate_graph
 from mskg.vocab import MSKG, MSKR, SCHEMA
 
-EXAMPLE = REPO_DIR / "examples" / "ublituximab.ttl"
+EXAMPLE = REPO_DIR / "examples" / "ofatumumab.ttl"
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+LABEL = MSKR["label-kesimpta"]
 
 
 @pytest.fixture
 def with_example(graph_copy: Path) -> Path:
     """A copy of graph/ with the worked example added as EXTENDING.md says."""
-    shutil.copy(EXAMPLE, graph_copy / "data" / "ublituximab.ttl")
+    shutil.copy(EXAMPLE, graph_copy / "data" / "ofatumumab.ttl")
     return graph_copy
 
 
 def column(result: QueryResult, *names: str) -> set[tuple[str, ...]]:
     index = [result.variables.index(n) for n in names]
-    return {tuple(str(row[i]) for i in index) for row in result.rows}
+    return {tuple("" if row[i] is None else str(row[i]) for i in index) for row in result.rows}
 
 
-def test_example_is_not_in_the_curated_graph() -> None:
-    assert not list(GRAPH_DIR.rglob("*ublituximab*"))
-    assert "ublituximab" not in "".join(p.read_text() for p in GRAPH_DIR.rglob("*.ttl"))
+def described(graph: Graph) -> set[URIRef]:
+    """The nodes a file describes: those it gives a type."""
+    return {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
 
 
-def test_ublituximab_validates_and_answers_the_queries(with_example: Path) -> None:
+def test_example_is_not_in_the_curated_graph(graph: Graph) -> None:
+    for name in ("ofatumumab", "kesimpta"):
+        assert not list(GRAPH_DIR.rglob(f"*{name}*"))
+        assert name not in "".join(p.read_text() for p in GRAPH_DIR.rglob("*.ttl")).lower()
+    example = load_graph(EXAMPLE)
+    new = described(example)
+    assert MSKR.ofatumumab in new and LABEL in new
+    assert not {s for s in new if (s, None, None) in graph}, "the example adds only new nodes"
+    # ...and links them to the graph's own nodes: the route it defines is the only node it
+    # points at that the curated graph does not have.
+    linked = {o for o in example.objects() if isinstance(o, URIRef) and o.startswith(MSKR)}
+    reused = linked - new
+    assert {MSKR.cd20, MSKR["relapsing-ms"], MSKR["b-cell"], MSKR.headache} <= reused
+    assert all((o, RDF.type, None) in graph for o in reused), reused - set(graph.subjects())
+    assert MSKR["subcutaneous-injection"] in new
+    assert (MSKR["subcutaneous-injection"], None, None) not in graph
+
+
+def test_ofatumumab_validates_and_answers_the_queries(with_example: Path, graph: Graph) -> None:
     report = validate_graph(with_example)
     assert report.conforms, "\n".join(map(str, report.problems))
-    graph = load_graph(with_example)
+    merged = load_graph(with_example)
 
-    dmts = run_query("fda-approved-infusion-dmts", graph, queries_dir=QUERIES_DIR)
-    assert ("ublituximab", "Briumvi") in column(dmts, "treatment", "brandName")
-    assert len(dmts) == 5
+    # Injected under the skin: a disease-modifying drug, not an infusion treatment.
+    drug = MSKR.ofatumumab
+    assert {MSKG.Drug, MSKG.DiseaseModifyingTherapy} <= set(merged.objects(drug, RDF.type))
+    assert (drug, RDF.type, MSKG.InfusionTreatment) not in merged
+    assert (drug, MSKG.administeredBy, MSKR["subcutaneous-injection"]) in merged
+    assert (drug, MSKG.administeredBy, MSKR["intravenous-infusion"]) not in merged
+    assert (drug, MSKG.hasInfusionReaction, None) not in merged
+    dmts = run_query("fda-approved-infusion-dmts", merged, queries_dir=QUERIES_DIR)
+    before = run_query("fda-approved-infusion-dmts", graph, queries_dir=QUERIES_DIR)
+    assert "ofatumumab" not in {t for (t,) in column(dmts, "treatment")}
+    assert column(dmts, "treatment") == column(before, "treatment")
 
     by_cell = run_query(
-        "drugs-by-target-cell", graph, params={"cell": "B cell"}, queries_dir=QUERIES_DIR
+        "drugs-by-target-cell", merged, params={"cell": "B cell"}, queries_dir=QUERIES_DIR
     )
-    assert ("ublituximab", "B lymphocyte", "depletion") in column(
+    assert ("ofatumumab", "B lymphocyte", "depletion") in column(
         by_cell, "treatment", "cellType", "action"
     )
 
-    dosing = run_query(
-        "dosing-schedules", graph, params={"drug": "Briumvi"}, queries_dir=QUERIES_DIR
+    # The target and class from the Highlights' class phrase, cited by section.
+    targets = run_query(
+        "molecular-targets", merged, params={"drug": "Kesimpta"}, queries_dir=QUERIES_DIR
     )
-    assert len(dosing) == 3
+    assert column(targets, "drug", "target", "labelledClass", "source") == {
+        (
+            "ofatumumab",
+            "B-lymphocyte antigen CD20",
+            "CD20-directed cytolytic antibody",
+            "Kesimpta label, highlights of prescribing information",
+        )
+    }
+
+    # 2.2 and the Medication Guide: 20 mg at weeks 0, 1 and 2, then monthly from week 4.
+    dosing = run_query(
+        "dosing-schedules", merged, params={"drug": "Kesimpta"}, queries_dir=QUERIES_DIR
+    )
+    names = ("phaseOrder", "doseValue", "doseUnit", "interval", "numberOfDoses", "startsAfter")
+    assert column(dosing, *names) == {
+        ("1", "20", "mg", "P7D", "3", ""),
+        ("2", "20", "mg", "P1M", "", "P28D"),
+    }
+
+    # The label's common reactions: two effects the graph has, and the injection reaction of
+    # 5.2 with its trial incidence (21 in 100); nothing from the article.
+    common = run_query(
+        "common-adverse-effects",
+        merged,
+        params={"drug": "ofatumumab", "source": "label"},
+        queries_dir=QUERIES_DIR,
+    )
+    assert column(common, "effect", "sources", "labelIncidence") == {
+        ("upper respiratory tract infection", "label", ""),
+        ("headache", "label", ""),
+        ("injection-related reaction", "label", "0.21"),
+    }
+    from_article = run_query(
+        "common-adverse-effects",
+        merged,
+        params={"drug": "ofatumumab", "source": "article"},
+        queries_dir=QUERIES_DIR,
+    )
+    assert len(from_article) == 0
 
 
 def test_example_sources_are_declared_pages(with_example: Path) -> None:
-    graph = load_graph(with_example)
-    sources = {
-        o
-        for s, o in graph.subject_objects(PROV_DERIVED)
-        if "ublituximab" in str(s) and o != MSKR["reference-identifiers"]
-    }
-    assert len(sources) >= 4
-    for source in sources:
-        assert (source, RDF.type, MSKG.InformationSource) in graph
-        url = graph.value(source, SCHEMA.url)
-        assert url is not None and str(url).startswith("https://"), source
+    """Every statement of the example cites a numbered section of its label (or the curators'
+    general knowledge, for a gloss); the label names each page it was read on, says in its note
+    what was read there, and belongs to the label layer."""
+    merged = load_graph(with_example)
+    cited = {o for s in described(load_graph(EXAMPLE)) for o in merged.objects(s, PROV_DERIVED)}
+    sections = cited - {MSKR["general-knowledge"]}
+    assert len(sections) >= 5
+    for section in sections:
+        assert (section, RDF.type, MSKG.SourceSection) in merged, section
+        assert (section, DCTERMS.isPartOf, LABEL) in merged, section
+        assert merged.value(section, MSKG.sectionNumber) is not None, section
+
+    assert (LABEL, RDF.type, MSKG.DrugLabel) in merged
+    assert (LABEL, MSKG.sourceLayer, MSKR["layer-label"]) in merged
+    assert (LABEL, MSKG.labelOf, MSKR.ofatumumab) in merged
+    pages = [str(url) for url in merged.objects(LABEL, SCHEMA.url)]
+    assert len(pages) >= 4
+    note = str(merged.value(LABEL, SKOS.note)).lower()
+    for page in pages:
+        parts = urlsplit(page)
+        assert parts.scheme == "https" and parts.path, page
+        assert parts.hostname is not None and parts.hostname.split(".")[-2] in note, page
 
 
 def test_example_identifiers_are_verified_rows() -> None:
+    """The example states no identifier: the reference table has no verified one for it."""
+    used = {
+        str(o)
+        for p in (SKOS.exactMatch, SKOS.closeMatch, SCHEMA.code)
+        for o in load_graph(EXAMPLE).objects(None, p)
+    }
+    assert used == set()
     table = SHARED_DIR / "reference" / "identifiers.tsv"
     if not table.is_file():
         pytest.skip("no reference identifier table in ../shared")
     with table.open(encoding="utf-8", newline="") as handle:
-        rows = [r for r in csv.DictReader(handle, delimiter="\t") if "ublituximab" in r["entity"]]
-    verified = {r["id"] for r in rows if r["status"] == "VERIFIED"}
-    graph = load_graph(EXAMPLE)
-    used = {
-        str(o).rsplit("/", 1)[-1].rsplit(":", 1)[-1] for o in graph.objects(None, SKOS.exactMatch)
-    }
-    assert used == verified == {"DB11850", "U59UGK3IPC"}
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if "ofatumumab" in r["entity"]]
+    assert {r["id"] for r in rows if r["status"] == "VERIFIED"} == used
 
 
 def test_example_appears_in_the_html_graph(with_example: Path, tmp_path: Path) -> None:
-    out = tmp_path / "ublituximab.html"
-    args = ["viz", "--graph", str(with_example), "--focus", "ublituximab", "-o", str(out)]
+    out = tmp_path / "ofatumumab.html"
+    args = ["viz", "--graph", str(with_example), "--focus", "ofatumumab", "-o", str(out)]
     assert main(args) == 0
     page = out.read_text(encoding="utf-8")
-    assert "Briumvi" in page and "B lymphocyte" in page
+    assert "Kesimpta" in page and "B lymphocyte" in page and "subcutaneous injection" in page
 
 
 def line_of(path: Path, start: str) -> int:
@@ -120,11 +200,12 @@ def line_of(path: Path, start: str) -> int:
     [
         (  # a missing source
             "    mskg:actsOnCell mskr:b-cell ;\n"
-            "    prov:wasDerivedFrom mskr:ublituximab-source-empr .",
+            "    prov:wasDerivedFrom mskr:label-kesimpta-highlights , mskr:label-kesimpta-s2-1 ,"
+            " mskr:label-kesimpta-s5-3 .",
             "    mskg:actsOnCell mskr:b-cell .",
-            "mskr:ublituximab-mechanism",
+            "mskr:label-ofatumumab-mechanism",
             "add prov:wasDerivedFrom",
-            "mskr:ublituximab-mechanism a",  # nothing to point at: the node's own line
+            "mskr:label-ofatumumab-mechanism a",  # nothing to point at: the node's own line
         ),
         (  # an undefined property
             "mskg:actsOnCell mskr:b-cell",
@@ -134,22 +215,43 @@ def line_of(path: Path, start: str) -> int:
             "mskg:actsOnCel mskr:b-cell",
         ),
         (  # a dose without a unit
-            '    schema:doseValue 150 ;\n    schema:doseUnit "mg" ;',
-            "    schema:doseValue 150 ;",
-            "mskr:ublituximab-first-infusion",
+            '    schema:doseValue 20 ;\n    schema:doseUnit "mg" ;',
+            "    schema:doseValue 20 ;",
+            "mskr:label-ofatumumab-starting-doses",
             'add schema:doseUnit with a UCUM code such as "mg"',
-            "mskr:ublituximab-first-infusion a",
+            "mskr:label-ofatumumab-starting-doses a",
         ),
         (  # an effect without seriousness
-            "mskg:hasCommonAdverseEffect mskr:infusion-reaction , mskr:infection ;",
-            "mskg:hasAdverseEffect mskr:infusion-reaction ;\n"
-            "    mskg:hasCommonAdverseEffect mskr:infection ;",
-            "mskr:ublituximab",
+            "mskg:hasCommonAdverseEffect mskr:upper-respiratory-tract-infection , mskr:headache ,",
+            "mskg:hasAdverseEffect mskr:upper-respiratory-tract-infection ;\n"
+            "    mskg:hasCommonAdverseEffect mskr:headache ,",
+            "mskr:ofatumumab",
             "use mskg:hasCommonAdverseEffect or mskg:hasSeriousAdverseEffect",
-            "mskg:hasAdverseEffect mskr:infusion-reaction",  # the faulty link, not the drug
+            "mskg:hasAdverseEffect mskr:upper-respiratory-tract-infection",  # the faulty link
+        ),
+        (  # a statement citing the whole label instead of its section
+            "prov:wasDerivedFrom mskr:label-kesimpta-s1 .",
+            "prov:wasDerivedFrom mskr:label-kesimpta .",
+            "mskr:label-kesimpta",
+            "mskr:label-indication-ofatumumab-relapsing-ms cites the whole label: cite the section",
+            "mskr:label-kesimpta a mskg:DrugLabel",
+        ),
+        (  # a misspelt route
+            "mskg:administeredBy mskr:subcutaneous-injection ;",
+            "mskg:administeredBy mskr:subcutaneous-injecton ;",
+            "mskr:subcutaneous-injecton",
+            "resource is used but never described (a typo?)",
+            "mskg:administeredBy mskr:subcutaneous-injecton",
         ),
     ],
-    ids=["missing-source", "undefined-property", "dose-without-unit", "effect-without-seriousness"],
+    ids=[
+        "missing-source",
+        "undefined-property",
+        "dose-without-unit",
+        "effect-without-seriousness",
+        "whole-label-cited",
+        "misspelt-node",
+    ],
 )
 def test_validation_messages_name_node_file_line_and_fix(
     with_example: Path,
@@ -161,7 +263,7 @@ def test_validation_messages_name_node_file_line_and_fix(
     on_line: str,
 ) -> None:
     """Each message names the file and the line to edit, the node, what is wrong and the fix."""
-    target = with_example / "data" / "ublituximab.ttl"
+    target = with_example / "data" / "ofatumumab.ttl"
     text = target.read_text(encoding="utf-8")
     assert old in text
     target.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -174,12 +276,17 @@ def test_validation_messages_name_node_file_line_and_fix(
     assert on_line in line, f"line {found[0][0]} is {line!r}"
 
 
+#: An invented drug for the skeleton tests: a name that no curated file describes, now or after
+#: a real drug is promoted into the graph (as ublituximab, the former example, was).
+NEW_DRUG = "Examplumab"
+NEW_SLUG = "examplumab"
+
 FILL = {
     "TODO-short-title-of-the-source": "Example page",
-    "TODO-https-address-of-the-source": "https://example.org/ublituximab",
+    "TODO-https-address-of-the-source": "https://example.org/examplumab",
     "TODO-which-facts-you-took-from-it": "all of it",
-    "TODO-brand-name": "Briumvi",
-    "TODO-one-sentence-in-your-own-words": "An anti-CD20 antibody given by infusion.",
+    "TODO-brand-name": "Exampla",
+    "TODO-one-sentence-in-your-own-words": "An invented anti-CD20 antibody given by infusion.",
     "mskr:TODO-drug-class": "mskr:monoclonal-antibody",
     "TODO-how-it-works-in-a-few-words": "depletes B cells",
     "TODO-how-it-works-in-a-sentence": "It binds CD20 on B cells, which are destroyed.",
@@ -197,10 +304,11 @@ FILL = {
 
 
 def test_new_drug_skeleton_validates_once_filled_in(
-    graph_copy: Path, capsys: pytest.CaptureFixture[str]
+    graph_copy: Path, graph: Graph, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["new", "drug", "Ublituximab", "--graph", str(graph_copy)]) == 0
-    target = graph_copy / "data" / "ublituximab.ttl"
+    assert (MSKR[NEW_SLUG], None, None) not in graph
+    assert main(["new", "drug", NEW_DRUG, "--graph", str(graph_copy)]) == 0
+    target = graph_copy / "data" / f"{NEW_SLUG}.ttl"
     out = capsys.readouterr().out
     assert f"{target}:" in out and "TODO-brand-name" in out
     # Not the graph `mskg validate` reads from here, so the hint names it.
@@ -223,37 +331,36 @@ def test_new_drug_skeleton_validates_once_filled_in(
     target.write_text(text, encoding="utf-8")
     report = validate_graph(graph_copy)
     assert report.conforms, "\n".join(map(str, report.problems))
-    assert (MSKR.ublituximab, SCHEMA.proprietaryName, None) in load_graph(graph_copy)
+    assert (MSKR[NEW_SLUG], SCHEMA.proprietaryName, None) in load_graph(graph_copy)
 
     # An existing file is never overwritten by accident.
-    assert main(["new", "drug", "Ublituximab", "--graph", str(graph_copy)]) == 2
+    assert main(["new", "drug", NEW_DRUG, "--graph", str(graph_copy)]) == 2
     assert "already exists" in capsys.readouterr().err
 
 
 def test_skeleton_has_an_identifiers_block_for_verified_ids_only(graph_copy: Path) -> None:
-    text = drug_skeleton("Ublituximab")
+    text = drug_skeleton(NEW_DRUG)
     block = text[text.index("# Identifiers") : text.index("# What it is used for")]
     assert "VERIFIED" in block and "Never guess an identifier" in block
     examples = [line for line in block.splitlines() if "skos:exactMatch" in line]
     assert len(examples) == 3 and all(line.startswith("#") for line in examples)
     assert "prov:wasDerivedFrom mskr:reference-identifiers" in block
     assert not placeholders(block)  # commented out: nothing to fill unless ids are verified
-    # Uncommented with the table's verified ids, the block is valid Turtle and validates.
+    # Uncommented with ids in the table's shapes, the block is valid Turtle and validates (the
+    # drug is invented, and so are its ids: DrugBank numbers start at DB00001).
     lines = block.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("# mskr:ublituximab"))
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"# mskr:{NEW_SLUG}"))
     uncommented = "\n".join(line[2:] for line in lines[start:] if line.startswith("#"))
-    uncommented = uncommented.replace("DBnnnnn", "DB11850").replace("NNNNNNNNNN", "U59UGK3IPC")
+    uncommented = uncommented.replace("DBnnnnn", "DB00000").replace("NNNNNNNNNN", "0000000000")
     uncommented = "\n".join(li for li in uncommented.splitlines() if "pubchem" not in li)
     filled = text.replace(block, block + uncommented + "\n\n")
     for placeholder, value in FILL.items():
         filled = filled.replace(placeholder, value)
-    (graph_copy / "data" / "ublituximab.ttl").write_text(filled, encoding="utf-8")
+    (graph_copy / "data" / f"{NEW_SLUG}.ttl").write_text(filled, encoding="utf-8")
     report = validate_graph(graph_copy)
     assert report.conforms, "\n".join(map(str, report.problems))
-    graph = load_graph(graph_copy)
-    assert (MSKR.ublituximab, SKOS.exactMatch, URIRef("https://go.drugbank.com/drugs/DB11850")) in (
-        graph
-    )
+    drugbank = URIRef("https://go.drugbank.com/drugs/DB00000")
+    assert (MSKR[NEW_SLUG], SKOS.exactMatch, drugbank) in load_graph(graph_copy)
 
 
 def test_new_writes_into_the_checkout_it_runs_in(
@@ -269,22 +376,22 @@ def test_new_writes_into_the_checkout_it_runs_in(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    assert main(["new", "drug", "Ublituximab"]) == 2
+    assert main(["new", "drug", NEW_DRUG]) == 2
     err = capsys.readouterr().err
     assert "there is no checkout in the current folder or above it" in err and "--graph" in err
     assert "Traceback" not in err and not list(elsewhere.iterdir())
 
     # A graph folder alone is not a checkout: queries/ beside it makes one.
     monkeypatch.chdir(graph_copy.parent)
-    assert main(["new", "drug", "Ublituximab"]) == 2
+    assert main(["new", "drug", NEW_DRUG]) == 2
     capsys.readouterr()
     (graph_copy.parent / "queries").mkdir()
     notes = graph_copy.parent / "notes"
     notes.mkdir()
     monkeypatch.chdir(notes)  # from a subfolder, as git finds its repository
-    assert main(["new", "drug", "Ublituximab"]) == 0
-    written = graph_copy / "data" / "ublituximab.ttl"
-    assert written.is_file() and not (GRAPH_DIR / "data" / "ublituximab.ttl").exists()
+    assert main(["new", "drug", NEW_DRUG]) == 0
+    written = graph_copy / "data" / f"{NEW_SLUG}.ttl"
+    assert written.is_file() and not (GRAPH_DIR / "data" / f"{NEW_SLUG}.ttl").exists()
     captured = capsys.readouterr()
     assert captured.err == f"using graph: {graph_copy.resolve()} (checkout)\n"
     # The hint names the command that will read the new file: from here, no option needed.
@@ -299,17 +406,17 @@ def test_new_refuses_the_installed_package(option: str, capsys: pytest.CaptureFi
     package = Path(mskg.__file__).resolve().parent
     target = package / "_data" / "graph"
     if option == "-o":
-        target = target / "data" / "ublituximab.ttl"
-    assert main(["new", "drug", "Ublituximab", option, str(target)]) == 2
+        target = target / "data" / f"{NEW_SLUG}.ttl"
+    assert main(["new", "drug", NEW_DRUG, option, str(target)]) == 2
     err = capsys.readouterr().err
     assert "inside the installed mskg package" in err and "Traceback" not in err
-    assert not (package / "_data" / "graph" / "data" / "ublituximab.ttl").exists()
+    assert not (package / "_data" / "graph" / "data" / f"{NEW_SLUG}.ttl").exists()
 
 
 def test_new_never_overwrites_a_file_created_meanwhile(tmp_path: Path) -> None:
     """The existence check and the write are one step: a file that appears after `mskg new`
     looked (another run, an editor) is kept, and no temporary file is left behind."""
-    out = tmp_path / "data" / "ublituximab.ttl"
+    out = tmp_path / "data" / f"{NEW_SLUG}.ttl"
     create_exclusive(out, "first\n")
     assert out.read_text(encoding="utf-8") == "first\n"
     mask = os.umask(0o022)
@@ -319,14 +426,14 @@ def test_new_never_overwrites_a_file_created_meanwhile(tmp_path: Path) -> None:
         create_exclusive(out, "second\n")
     assert out.read_text(encoding="utf-8") == "first\n"
     with pytest.raises(UsageError, match="already exists"):
-        write_skeleton("drug", "Ublituximab", out)
+        write_skeleton("drug", NEW_DRUG, out)
     assert out.read_text(encoding="utf-8") == "first\n"
-    assert sorted(p.name for p in out.parent.iterdir()) == ["ublituximab.ttl"]
-    write_skeleton("drug", "Ublituximab", out, force=True)
-    assert "mskr:ublituximab a mskg:Drug" in out.read_text(encoding="utf-8")
+    assert sorted(p.name for p in out.parent.iterdir()) == [f"{NEW_SLUG}.ttl"]
+    write_skeleton("drug", NEW_DRUG, out, force=True)
+    assert f"mskr:{NEW_SLUG} a mskg:Drug" in out.read_text(encoding="utf-8")
 
 
 def test_skeleton_names() -> None:
-    assert slugify("Ublituximab (Briumvi)") == "ublituximab-briumvi"
+    assert slugify("Ofatumumab (Kesimpta)") == "ofatumumab-kesimpta"
     assert 'rdfs:label "Ocrelizumab"@en' in drug_skeleton("Ocrelizumab")
     assert '"' not in drug_skeleton('Bad "name"').split("rdfs:label ")[1].split("@en")[0][1:-1]

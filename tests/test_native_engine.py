@@ -23,6 +23,9 @@ NAMED = {query.name: query for query in list_queries()}
 #: Named queries whose parameters have defaults: they bind labels, which rdflib resolves.
 WITH_DEFAULTS = {name for name, q in NAMED.items() if any(p.default for p in q.header.params)}
 
+#: Named queries that GROUP_CONCAT: left to rdflib (test_group_concat_is_left_to_rdflib).
+CONCATENATING = {name for name, q in NAMED.items() if "GROUP_CONCAT(" in q.text.upper()}
+
 #: Queries beyond the named ones, on what engines are known to differ in: projections,
 #: aggregates, numbers, languages, unbound values, paths, sub-selects, functions.
 EDGE_QUERIES = {
@@ -31,11 +34,6 @@ EDGE_QUERIES = {
     "count-distinct": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
     "group": (
         "SELECT ?d (COUNT(?e) AS ?n) WHERE { ?d mskg:hasAdverseEffect ?e } GROUP BY ?d ORDER BY ?d"
-    ),
-    "group-concat": (
-        "SELECT ?d (GROUP_CONCAT(?l; separator='|') AS ?all) WHERE { "
-        "{ SELECT ?d ?l WHERE { ?d a mskg:Drug ; skos:altLabel ?l } ORDER BY ?l } } "
-        "GROUP BY ?d ORDER BY ?d"
     ),
     "numbers": "SELECT ?d ?v WHERE { ?d schema:doseValue ?v } ORDER BY ?d ?v",
     "integers": (
@@ -99,7 +97,7 @@ def assert_same_output(name: str, native: QueryResult, rdflib_answer: QueryResul
         assert format_result(native, fmt) == format_result(rdflib_answer, fmt), (name, fmt)
 
 
-@pytest.mark.parametrize("name", sorted(set(NAMED) - WITH_DEFAULTS))
+@pytest.mark.parametrize("name", sorted(set(NAMED) - WITH_DEFAULTS - CONCATENATING))
 def test_every_named_query_gets_rdflibs_answer(name: str, curated: NativeGraph) -> None:
     native, expected = both(NAMED[name], curated)
     assert expected.rows or expected.boolean is not None, f"{name} should have an answer"
@@ -112,15 +110,33 @@ def test_edge_queries_get_rdflibs_answer(name: str, curated: NativeGraph) -> Non
     assert_same_output(name, native, expected)
 
 
+def test_group_concat_is_left_to_rdflib(curated: NativeGraph) -> None:
+    """GROUP_CONCAT's item order is open in SPARQL, and Oxigraph keeps a shared language tag
+    that rdflib drops (a drug with one alternative name): such queries are rdflib's."""
+    query = query_from_text(
+        "SELECT ?d (GROUP_CONCAT(?l; separator='|') AS ?all) WHERE { "
+        "?d a mskg:Drug ; skos:altLabel ?l } GROUP BY ?d ORDER BY ?d",
+        "group-concat",
+    )
+    assert answer_in_memory(query, graph=curated) is None
+    answer = run_in_memory(query, graph_dir=GRAPH_DIR)
+    assert answer.rows
+    assert CONCATENATING and all(
+        answer_in_memory(NAMED[name], graph=curated) is None for name in CONCATENATING
+    )
+
+
 def test_the_answers_are_real(curated: NativeGraph) -> None:
-    """The comparison is not empty on both sides: the four FDA-approved infusion DMTs."""
-    native, _ = both(NAMED["fda-approved-infusion-dmts"], curated)
+    """The comparison is not empty on both sides: the FDA approvals (the article's four
+    infusion DMTs, and ublituximab from its label)."""
+    native, _ = both(NAMED["approvals"], curated)
     assert "rdflib" not in type(native.terms()[0][0]).__module__  # pyoxigraph's own terms
-    assert sorted(row[0] for row in native.as_strings()) == [
+    assert sorted({row[0] for row in native.as_strings()}) == [
         "alemtuzumab",
         "mitoxantrone",
         "natalizumab",
         "ocrelizumab",
+        "ublituximab",
     ]
 
 
@@ -128,7 +144,7 @@ def test_rows_are_rdflib_terms_whichever_engine_answered(curated: NativeGraph) -
     """The Python API does not change with the engine: ``rows`` gives rdflib terms."""
     from rdflib import Literal, URIRef
 
-    native, expected = both(NAMED["fda-approved-infusion-dmts"], curated)
+    native, expected = both(NAMED["approvals"], curated)
     assert native.rows == expected.rows
     assert isinstance(native.rows[0][0], Literal) and isinstance(native.rows[0][-1], URIRef)
 

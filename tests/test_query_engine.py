@@ -145,8 +145,8 @@ def test_an_unknown_value_lists_the_closest_names_of_its_class(graph: Graph) -> 
 def test_several_values_for_one_parameter(graph: Graph) -> None:
     result = run_query(
         "drugs-with-pml-risk", graph, queries_dir=QUERIES_DIR
-    )  # no parameters: both drugs
-    assert len(result.rows) == 2
+    )  # no parameters: every drug (the article's two, and rituximab from its label)
+    assert [str(r[0]) for r in result.rows] == ["natalizumab", "ocrelizumab", "rituximab"]
     two = run_query(
         "common-adverse-effects",
         graph,
@@ -228,8 +228,15 @@ def test_a_query_without_declared_params_binds_its_own_variables(graph: Graph) -
 def test_binding_reaches_inside_aggregates_and_filters(graph: Graph) -> None:
     text = """SELECT (COUNT(?e) AS ?n) WHERE {
         ?drug mskg:hasCommonAdverseEffect ?e . FILTER(isIRI(?e)) } GROUP BY ?drug"""
-    result = run_query(text, graph, params={"drug": "mitoxantrone"})
-    assert rows(result) == [("10",)]
+    result = run_query(text, graph, params={"drug": "natalizumab"})
+    # the article's five common effects and the ten of the label's trials, three of them shared
+    expected = {
+        e
+        for e in graph.objects(
+            URIRef(MSKR + "natalizumab"), URIRef(MSKG + "hasCommonAdverseEffect")
+        )
+    }
+    assert rows(result) == [(str(len(expected)),)] and len(expected) > 5
 
 
 # --------------------------------------------------------------------------------------------
@@ -412,6 +419,17 @@ def test_unknown_drug_on_the_command_line(capsys: pytest.CaptureFixture[str]) ->
     assert "unknown treatment 'natalizumb'; did you mean: natalizumab" in err
 
 
+def test_unknown_source_layer_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """A layer that is not in the graph is an error naming the parameter's class, with no
+    answer and no traceback (exit code 2); a near miss is told the layer it may have meant."""
+    assert main(["query", "mechanisms", "--param", "source=nonsense"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().splitlines()[-1] == "error: unknown source layer 'nonsense'"
+    assert main(["query", "common-adverse-effects", "-p", "source=labels"]) == 2
+    assert "unknown source layer 'labels'; did you mean: label" in capsys.readouterr().err
+
+
 def test_a_param_without_equals_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["query", "serious-adverse-effects", "--param", "natalizumab"]) == 2
     assert "expected NAME=VALUE" in capsys.readouterr().err
@@ -436,9 +454,10 @@ def test_json_is_w3c_sparql_results(capsys: pytest.CaptureFixture[str]) -> None:
         "seriousness",
         "frequency",
         "potentiallyFatal",
+        "sources",
         "drugIri",
     ]
-    first, second = doc["results"]["bindings"]
+    first, second, _third = doc["results"]["bindings"]
     assert first["drug"] == {"type": "literal", "value": "natalizumab", "xml:lang": "en"}
     assert first["drugIri"] == {"type": "uri", "value": MSKR + "natalizumab"}
     assert first["potentiallyFatal"] == {
@@ -452,29 +471,51 @@ def test_json_is_w3c_sparql_results(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_csv_tsv_md_and_table(capsys: pytest.CaptureFixture[str]) -> None:
     _, out = cli(capsys, "drugs-with-pml-risk", "--format", "csv")
-    assert out.startswith("drug,seriousness,frequency,potentiallyFatal,drugIri\r\n")
+    assert out.startswith("drug,seriousness,frequency,potentiallyFatal,sources,drugIri\r\n")
     parsed = list(csv.reader(io.StringIO(out)))
-    assert parsed[1] == ["natalizumab", "serious", "rare", "true", MSKR + "natalizumab"]
+    assert parsed[1] == [
+        "natalizumab",
+        "serious",
+        "rare",
+        "true",
+        "article, label",
+        MSKR + "natalizumab",
+    ]
 
     _, out = cli(capsys, "drugs-with-pml-risk", "--format", "tsv")
     lines = out.splitlines()
-    assert lines[0] == "?drug\t?seriousness\t?frequency\t?potentiallyFatal\t?drugIri"
+    assert lines[0] == "?drug\t?seriousness\t?frequency\t?potentiallyFatal\t?sources\t?drugIri"
     assert lines[2].split("\t")[0] == '"ocrelizumab"@en'
     assert lines[2].split("\t")[2] == ""
-    assert lines[2].split("\t")[4] == f"<{MSKR}ocrelizumab>"
+    assert lines[2].split("\t")[5] == f"<{MSKR}ocrelizumab>"
 
     _, out = cli(capsys, "drugs-with-pml-risk", "--format", "md")
     assert out.splitlines()[:2] == [
-        "| drug | seriousness | frequency | potentiallyFatal | drugIri |",
-        "|---|---|---|---|---|",
+        "| drug | seriousness | frequency | potentiallyFatal | sources | drugIri |",
+        "|---|---|---|---|---|---|",
     ]
-    assert "| natalizumab | serious | rare | true | mskr:natalizumab |" in out
+    assert "| natalizumab | serious | rare | true | article, label | mskr:natalizumab |" in out
 
     _, out = cli(capsys, "drugs-with-pml-risk", "--format", "table")
     lines = out.splitlines()
-    assert lines[0].split() == ["drug", "seriousness", "frequency", "potentiallyFatal", "drugIri"]
-    assert lines[2].split() == ["natalizumab", "serious", "rare", "true", "mskr:natalizumab"]
-    assert lines[-1] == "(2 rows)"
+    assert lines[0].split() == [
+        "drug",
+        "seriousness",
+        "frequency",
+        "potentiallyFatal",
+        "sources",
+        "drugIri",
+    ]
+    assert lines[2].split() == [
+        "natalizumab",
+        "serious",
+        "rare",
+        "true",
+        "article,",
+        "label",
+        "mskr:natalizumab",
+    ]
+    assert lines[-1] == "(3 rows)"
 
 
 def test_pipes_get_csv_by_default(capsys: pytest.CaptureFixture[str]) -> None:
@@ -499,11 +540,11 @@ def test_construct_and_describe_print_rdf(capsys: pytest.CaptureFixture[str]) ->
     code, out = cli(capsys, "-e", construct)
     assert code == 0
     ttl = Graph().parse(data=out, format="turtle")
-    assert len(ttl) == 6 and "@prefix mskr:" in out
+    assert len(ttl) == 7 and "@prefix mskr:" in out  # the article's six drugs and ublituximab
     _, out = cli(capsys, "-e", construct, "--format", "nt")
-    assert len(Graph().parse(data=out, format="nt")) == 6
+    assert len(Graph().parse(data=out, format="nt")) == 7
     _, out = cli(capsys, "-e", construct, "--format", "jsonld")
-    assert len(Graph().parse(data=out, format="json-ld")) == 6
+    assert len(Graph().parse(data=out, format="json-ld")) == 7
     _, out = cli(capsys, "-e", "DESCRIBE mskr:pml", "--format", "nt")
     described = Graph().parse(data=out, format="nt")
     assert (URIRef(MSKR + "pml"), None, None) in described
@@ -539,7 +580,8 @@ def test_infer_applies_subproperties_and_subclasses(graph: Graph) -> None:
     both = """SELECT DISTINCT ?t ?e WHERE {
         { ?t a mskg:Treatment } UNION { ?e skos:broaderTransitive mskr:infection } }"""
     closure = run_query(both, infer="owlrl")
-    assert len({r[0] for r in closure.rows if r[0] is not None}) == 8
+    # the article's eight treatments and ublituximab, from its label
+    assert len({r[0] for r in closure.rows if r[0] is not None}) == 9
     assert MSKR + "pml" in {str(r[1]) for r in closure.rows}
 
 
@@ -751,8 +793,9 @@ def test_queries_lists_names_and_titles(capsys: pytest.CaptureFixture[str]) -> N
     assert names == sorted(p.stem for p in QUERIES_DIR.glob("*.rq"))
     assert "FDA-approved infusion disease-modifying therapies for MS" in out
     # Parameters with their defaults; (all) where an unset parameter answers for all.
-    assert "[a=natalizumab b=ocrelizumab]" in out
+    assert "[a=natalizumab b=ocrelizumab source=(all)]" in out
     assert "[drug=(all)]" in out and "[drug=natalizumab]" in out
+    assert "[drug=(all) source=(all)]" in out and "[source=(all)]" in out
 
     assert main(["queries", "compare-drugs"]) == 0
     out = capsys.readouterr().out
@@ -785,7 +828,7 @@ def test_query_does_not_import_heavy_modules(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from mskg.cli import main\n"
-        "code = main(['query', 'drugs-with-pml-risk', '--format', 'csv'])\n"
+        "code = main(['query', 'relapse-infusion-treatments', '--format', 'csv'])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('pyvis', 'networkx', 'pyshacl', 'owlrl', 'rdflib') "
         "or m in ('mskg.stores.oxigraph', 'mskg.stores.endpoint'))\n"
@@ -802,7 +845,7 @@ def test_query_does_not_import_heavy_modules(tmp_path: Path) -> None:
         check=False,
     )
     assert "HEAVY [] 0" in done.stderr, done.stderr
-    assert "natalizumab" in done.stdout
+    assert "plasmapheresis" in done.stdout
 
 
 def test_a_label_with_spaces_is_not_tried_as_an_iri(

@@ -27,6 +27,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from conftest import GRAPH_DIR, TESTS_DIR
+from mskg.graph.files import graph_files
 from mskg.graph.loader import load_files, load_shapes
 from mskg.validate.shacl import (
     focus_nodes,
@@ -258,3 +259,13 @@ def test_every_fixture_names_a_shape() -> None:
     names = {str(s).rsplit("/", 1)[-1] for s in node_shapes()}
     assert fixture_files()
     assert [f.name for f in fixture_files() if f.stem.split("-")[0] not in names] == []
+
+
+def test_validation_reads_the_data_graph_without_changing_it() -> None:
+    # shacl_problems lets pySHACL work on the data graph itself (no copy): only sound while the
+    # shapes hold no SHACL rules, which would add triples to it.
+    assert not list(shapes().triples((None, SH.rule, None)))
+    data = load_files(graph_files(GRAPH_DIR))
+    before = set(data)
+    assert shacl_problems(data, shapes()) == []
+    assert set(data) == before

@@ -95,13 +95,26 @@ def test_import_links_sider_to_the_graph_and_validates(sider_gz: Path, graph_cop
     high_bp = association(graph, MSKR.methylprednisolone, MSKR["sider-effect-C0020538"])
     assert graph.value(high_bp, MSKG.frequencyLowerBound) == Literal("0.0", datatype=DECIMAL)
     assert graph.value(high_bp, MSKG.frequencyUpperBound) == Literal("0.03", datatype=DECIMAL)
-    # Effects only SIDER names get nodes of their own; the curated statements are untouched.
-    pain = MSKR["sider-effect-C0000737"]
-    assert (pain, RDF.type, MSKG.AdverseEffect) in graph
-    assert str(graph.value(pain, RDFS.label)) == "Abdominal pain"
-    assert graph.value(pain, SKOS.definition) is not None
-    assert (pain, SKOS.exactMatch, URIRef(UMLS + "C0000737")) in graph  # from the mapping set
+    # An effect neither the article nor the label data has (no node is labelled hypertension)
+    # gets a node of its own, named by SIDER's term and its UMLS CUI.
+    new = MSKR["sider-effect-C0020538"]
+    assert (new, RDF.type, MSKG.AdverseEffect) in graph
+    assert str(graph.value(new, RDFS.label)) == "Hypertension"
+    assert graph.value(new, SKOS.definition) is not None
+    assert (new, SKOS.exactMatch, URIRef(UMLS + "C0020538")) in graph  # from the mapping set
     assert result.mapping_output == graph_copy / "imports" / "sider.sssom.tsv"
+    # An effect the label layer already has is that node, not a new one: SIDER's Abdominal pain
+    # is the Lemtrada label's abdominal pain, now also a SIDER side effect of mitoxantrone, with
+    # SIDER's UMLS CUI kept as a mapping (from the import's mapping set).
+    pain = MSKR["abdominal-pain"]
+    assert (pain, PROV.wasDerivedFrom, MSKR["label-lemtrada-s6-1"]) in graph
+    assert (MSKR.mitoxantrone, MSKG.hasLabelledSideEffect, pain) in graph
+    assert (pain, SKOS.closeMatch, URIRef(UMLS + "C0000737")) in graph
+    assert (MSKR["sider-effect-C0000737"], None, None) not in graph
+    # The fixture's only frequency for Abdominal pain is the other compound's (CID100999999).
+    assert (
+        graph.value(association(graph, MSKR.mitoxantrone, pain), MSKG.frequencyLowerBound) is None
+    )
     assert (MSKR.mitoxantrone, MSKG.hasCommonAdverseEffect, MSKR["hair-loss"]) in graph
     assert (MSKR.mitoxantrone, MSKG.hasLabelledSideEffect, MSKR["blue-green-urine"]) not in graph
     assert "C9900012" not in result.output.read_text(encoding="utf-8")
@@ -120,6 +133,7 @@ def test_effects_match_symptoms_and_labels_not_only_adverse_effects(
 ) -> None:
     result = import_sider(sider_gz, graph_copy)
     assert result.linked_effects == {
+        "C0000737": str(MSKR["abdominal-pain"]),
         "C0002170": str(MSKR["hair-loss"]),
         "C0027497": str(MSKR.nausea),
         "C0018681": str(MSKR.headache),
@@ -130,6 +144,7 @@ def test_effects_match_symptoms_and_labels_not_only_adverse_effects(
         "C0750394": str(MSKR["low-white-blood-cell-count"]),
     }
     assert result.matched_by == {
+        "C0000737": BY_LABEL,  # the label layer's abdominal pain has no UMLS id: its label
         "C0002170": BY_CUI,
         "C0027497": BY_CUI,
         "C0018681": BY_CUI,
@@ -140,7 +155,7 @@ def test_effects_match_symptoms_and_labels_not_only_adverse_effects(
         "C0750394": BY_MEANING,  # White blood cell count decreased, curated
     }
     assert CURATED_EFFECT_MATCHES["C0750394"][0] == "low-white-blood-cell-count"
-    assert result.new_effects == 2
+    assert result.new_effects == 1  # Hypertension: no node of the graph has that name
     graph = load_graph(graph_copy)
     for symptom in (MSKR.jaundice, MSKR.hives):
         assert (MSKR.mitoxantrone, MSKG.hasLabelledSideEffect, symptom) in graph
@@ -153,7 +168,7 @@ def test_effects_match_symptoms_and_labels_not_only_adverse_effects(
         for node, label in graph.subject_objects(RDFS.label)
         if str(node).startswith(str(MSKR["sider-effect-"]))
     }
-    assert labels == {"abdominal pain", "hypertension"}
+    assert labels == {"hypertension"}
     # How each was matched is recorded: a row of the import's mapping set, justified.
     by_label = match_record(graph, "C0009450", "LexicalMatching")
     assert (by_label, RDF.subject, MSKR.infection) in graph
@@ -166,13 +181,17 @@ def test_effects_match_symptoms_and_labels_not_only_adverse_effects(
     )
     curated = match_record(graph, "C0750394", "ManualMappingCuration")
     assert str(graph.value(curated, SKOS.note)).startswith("Matched by meaning (curated)")
-    new = match_record(graph, "C0000737", "UnspecifiedMatching")
-    assert (new, RDF.subject, MSKR["sider-effect-C0000737"]) in graph
+    pain = match_record(graph, "C0000737", "LexicalMatching")
+    assert (pain, RDF.subject, MSKR["abdominal-pain"]) in graph
+    assert "rdfs:label 'abdominal pain'" in str(graph.value(pain, SKOS.note))
+    new = match_record(graph, "C0020538", "UnspecifiedMatching")
+    assert (new, RDF.subject, MSKR["sider-effect-C0020538"]) in graph
     # A match by UMLS CUI is the graph's own mapping: no row of the import's.
     seed = load_files(graph_files(graph_copy, exclude=("imports",)))
     assert (MSKR["hair-loss"], SKOS.exactMatch, URIRef(UMLS + "C0002170")) in seed
     assert (MSKR["sider-match-C0002170"], None, None) not in graph
     assert (MSKR.infection, SKOS.closeMatch, None) not in seed
+    assert (MSKR["abdominal-pain"], SKOS.closeMatch, None) not in seed
 
 
 def test_import_writes_no_seed_triple_and_records_its_own_step(
@@ -347,56 +366,120 @@ def test_cli_import_prints_a_summary(
     assert "unchanged" in capsys.readouterr().out
 
 
-def seed_vs_sider(graph: Graph, drug: str | None = None) -> dict[tuple[str, str], list[str]]:
-    """(drug, effect) -> [comparison, seed class if any, upper bound if any] for each row."""
+def seed_vs_sider(graph: Graph, drug: str | None = None) -> dict[tuple[str, str], dict[str, str]]:
+    """(drug, effect) -> the row's non-empty cells (article, label, sider, bounds, foundIn...)."""
     params = {"drug": drug} if drug else None
     result = run_query("seed-vs-sider", graph, params=params, queries_dir=QUERIES_DIR)
     assert result.variables[0] == "drug" and result.variables[-2:] == ["drugIri", "effectIri"]
-    rows: dict[tuple[str, str], list[str]] = {}
+    rows: dict[tuple[str, str], dict[str, str]] = {}
     for row in result.rows:
         values = dict(zip(result.variables, row, strict=True))
         key = (str(values["drug"]), str(values["effect"]))
-        rows.setdefault(key, []).append(str(values["comparison"]))
-        if values["seedClass"] is not None:
-            rows[key].append(str(values["seedClass"]))
-        if values["frequencyUpperBound"] is not None:
-            rows[key].append(str(values["frequencyUpperBound"]))
+        assert key not in rows, f"two rows for {key}"
+        rows[key] = {
+            name: str(value)
+            for name, value in values.items()
+            if value is not None and str(value) != "" and name not in ("drug", "effect")
+        }
     return rows
 
 
 def test_seed_vs_sider_query(sider_gz: Path, graph_copy: Path) -> None:
+    """Each column checked against its source: the article (../shared/seed), the label data
+    (graph/data/labels/*.ttl) and the SIDER fixture (tests/fixtures/sider)."""
     before = seed_vs_sider(load_graph(graph_copy))
-    assert before[("natalizumab", "progressive multifocal leukoencephalopathy")] == [
-        "SIDER not imported",
+    # The article's and the Tysabri label's PML are serious (label: boxed warning, 5.1).
+    pml = before[("natalizumab", "progressive multifocal leukoencephalopathy")]
+    assert (pml["article"], pml["label"], pml["sider"]) == (
         "serious",
-    ]
-    assert {v[0] for v in before.values()} == {"SIDER not imported"}
+        "serious",
+        "SIDER not imported",
+    )
+    assert pml["foundIn"] == "article, label" and "notIn" not in pml
+    assert {v["sider"] for v in before.values()} == {"SIDER not imported"}
 
     import_sider(sider_gz, graph_copy)
     graph = load_graph(graph_copy)
     rows = seed_vs_sider(graph, "mitoxantrone")
-    assert rows[("mitoxantrone", "hair loss")] == ["confirmed", "common", "0.17"]
-    assert rows[("mitoxantrone", "nausea")][0] == "confirmed"
-    assert rows[("mitoxantrone", "blue-green urine")] == ["only in the seed", "common"]
-    assert rows[("mitoxantrone", "Abdominal pain")] == ["only in the label data"]
-    # matched by label and by meaning: the seed's nodes, not duplicates
-    assert rows[("mitoxantrone", "infection")][0] == "only in the label data"
-    assert rows[("mitoxantrone", "low white blood cell count")][0] == "confirmed"
-    assert ("mitoxantrone", "Infection") not in rows
     assert {drug for drug, _ in rows} == {"mitoxantrone"}
+    # Hair loss: common in the article; 61% in the label's MS Study 1; SIDER's Alopecia at 17% and
+    # 3% (the 2% on placebo is not counted).
+    hair_loss = rows[("mitoxantrone", "hair loss")]
+    assert hair_loss == {
+        "article": "common",
+        "label": "common",
+        "labelIncidence": "0.61",
+        "sider": "listed",
+        "siderLowerBound": "0.03",
+        "siderUpperBound": "0.17",
+        "foundIn": "article, label, SIDER",
+        "drugIri": str(MSKR.mitoxantrone),
+        "effectIri": str(MSKR["hair-loss"]),
+    }
+    nausea = rows[("mitoxantrone", "nausea")]  # SIDER: "frequent", 0.01 to 1
+    assert (nausea["label"], nausea["labelIncidence"], nausea["sider"]) == (
+        "common",
+        "0.76",
+        "listed",
+    )
+    assert (nausea["siderLowerBound"], nausea["siderUpperBound"]) == ("0.01", "1.0")
+    # Blue-green urine: only the article; the label data and SIDER list other effects of the drug.
+    blue_green = rows[("mitoxantrone", "blue-green urine")]
+    assert (blue_green["article"], blue_green["sider"]) == ("common", "not listed")
+    assert "label" not in blue_green
+    assert (blue_green["foundIn"], blue_green["notIn"]) == ("article", "label, SIDER")
+    # Abdominal pain: SIDER's Abdominal pain is the graph's node (from the Lemtrada label), shown
+    # by its own label; for mitoxantrone neither the article nor its label data has it.
+    abdominal = rows[("mitoxantrone", "abdominal pain")]
+    assert ("mitoxantrone", "Abdominal pain") not in rows
+    assert abdominal["effectIri"] == str(MSKR["abdominal-pain"])
+    assert "article" not in abdominal and "label" not in abdominal
+    assert abdominal["sider"] == "listed" and "siderLowerBound" not in abdominal
+    assert (abdominal["foundIn"], abdominal["notIn"]) == ("SIDER", "article, label")
+    # Matched by label and by meaning: the graph's nodes, not duplicates.
+    infection = rows[("mitoxantrone", "infection")]
+    assert infection["sider"] == "listed" and "article" not in infection
+    assert ("mitoxantrone", "Infection") not in rows
+    # Low white blood cell count: the article's; the label data lists bone marrow suppression
+    # instead; SIDER's Leukopenia (1%) and White blood cell count decreased (4%) are both it.
+    low_wbc = rows[("mitoxantrone", "low white blood cell count")]
+    assert (low_wbc["article"], low_wbc["sider"]) == ("common", "listed")
+    assert (low_wbc["siderLowerBound"], low_wbc["siderUpperBound"]) == ("0.01", "0.04")
+    assert (low_wbc["foundIn"], low_wbc["notIn"]) == ("article, SIDER", "label")
+    assert rows[("mitoxantrone", "bone marrow suppression")]["label"] == "serious"
 
-    # Drugs SIDER has no data on are not compared: their seed effects say so, never that
-    # the label data lacks them.
     everyone = seed_vs_sider(graph)
+    # The same node in the label layer of another drug: alemtuzumab's label lists it as common.
+    lemtrada = everyone[("alemtuzumab", "abdominal pain")]
+    assert (lemtrada["label"], lemtrada["sider"]) == ("common", "drug not in SIDER")
+    assert (lemtrada["foundIn"], lemtrada["notIn"]) == ("label", "article")
+    # Methylprednisolone: SIDER's Hypertension (a node of its own: no source of the graph names
+    # it) and headache. The label data reads no adverse reactions of Solu-Medrol (see its file),
+    # so the label is not said to lack them; the article gives the drug its infusion reaction.
+    for effect in ("Hypertension", "headache"):
+        row = everyone[("methylprednisolone", effect)]
+        assert (row["sider"], row["foundIn"], row["notIn"]) == ("listed", "SIDER", "article")
+    hypertension = everyone[("methylprednisolone", "Hypertension")]
+    assert (hypertension["siderLowerBound"], hypertension["siderUpperBound"]) == ("0.0", "0.03")
+    reaction = everyone[("methylprednisolone", "infusion reaction")]
+    assert (reaction["article"], reaction["sider"]) == ("not classed", "not listed")
+    assert (reaction["foundIn"], reaction["notIn"]) == ("article", "SIDER")
+    # A source that lists no adverse effect of a drug does not lack any: the article names none
+    # for IVIG (a transfusion, in its words) and does not mention ublituximab.
+    for drug, effect in (
+        ("intravenous immunoglobulin", "chills"),
+        ("ublituximab", "upper respiratory tract infection"),
+    ):
+        row = everyone[(drug, effect)]
+        assert (row["label"], row["foundIn"]) == ("common", "label") and "notIn" not in row
+
+    # Drugs SIDER has no data on are not compared with it: their effects say so, and SIDER is
+    # never among the sources that lack an effect.
     for antibody in ("natalizumab", "alemtuzumab", "ocrelizumab"):
         theirs = {key: value for key, value in everyone.items() if key[0] == antibody}
-        assert theirs and {value[0] for value in theirs.values()} == {"drug not in SIDER"}
-    natalizumab = seed_vs_sider(graph, "natalizumab")
-    assert natalizumab[("natalizumab", "progressive multifocal leukoencephalopathy")] == [
-        "drug not in SIDER",
-        "serious",
-    ]
-    compared = {d for (d, _), v in everyone.items() if v[0] != "drug not in SIDER"}
+        assert theirs and {value["sider"] for value in theirs.values()} == {"drug not in SIDER"}
+        assert not any("SIDER" in value.get("notIn", "") for value in theirs.values())
+    compared = {d for (d, _), v in everyone.items() if v["sider"] != "drug not in SIDER"}
     assert compared == {"mitoxantrone", "methylprednisolone"}
 
 
@@ -451,7 +534,9 @@ def test_imported_statements_in_kgx(sider_gz: Path, graph_copy: Path) -> None:
     import_sider(sider_gz, graph_copy)
     nodes, edges = kgx_tables(load_graph(graph_copy))
     label_edges = [e for e in edges if e["original_predicate"] == "mskg:hasLabelledSideEffect"]
-    assert len(label_edges) == 9  # 10 statements; two SIDER terms are the same seed node
+    # one edge per statement: leukopenia and "white blood cell count decreased" are the same
+    # seed node, two statements with their own frequencies, so two edges
+    assert len(label_edges) == 10
     assert {e["primary_knowledge_source"] for e in label_edges} == {"infores:sider"}
     assert {e["agent_type"] for e in label_edges} == {"text_mining_agent"}
     assert {e["predicate"] for e in label_edges} == {"biolink:has_side_effect"}
@@ -460,7 +545,15 @@ def test_imported_statements_in_kgx(sider_gz: Path, graph_copy: Path) -> None:
     side_effect = "biolink:ChemicalOrDrugOrTreatmentSideEffectAssociation"
     assert {e["category"] for e in label_edges} == {side_effect}
     ids = {n["id"] for n in nodes}
-    assert "UMLS:C0000737" in ids  # a SIDER-only effect keeps its UMLS identity
+    assert "UMLS:C0020538" in ids  # a SIDER-only effect (Hypertension) keeps its UMLS identity
+    # SIDER's Abdominal pain is the label layer's node, which has no identifier of its own: the
+    # edge goes to that node, and no second node is made for the CUI. The match by label is a
+    # skos:closeMatch, not an identifier of the node, so KGX's id and xref do not take it.
+    [pain] = [n for n in nodes if n["iri"] == str(MSKR["abdominal-pain"])]
+    assert pain["id"] == "mskr:abdominal-pain"
+    [pain_edge] = [e for e in label_edges if e["id"] == "mskr:sider-mitoxantrone-C0000737"]
+    assert pain_edge["object"] == pain["id"]
+    assert not any("UMLS:C0000737" in (n["id"], *n["xref"].split("|")) for n in nodes)
 
 
 def test_import_writes_into_the_graph_folder_here(

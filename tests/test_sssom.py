@@ -34,6 +34,8 @@ from mskg.importers.sider import import_sider
 from mskg.vocab import MSKG, MSKR, SCHEMA
 
 CURATED = GRAPH_DIR / "mappings" / "mskg.sssom.tsv"
+PAGE_CURATED = GRAPH_DIR / "mappings" / "mskg-page-evidenced.sssom.tsv"
+PAGE_TABLES = REPO_DIR / "tools" / "identifiers"
 IDENTIFIERS = SHARED_DIR / "reference" / "identifiers.tsv"
 SEMAPV = "https://w3id.org/semapv/vocab/"
 ATC = "https://bioregistry.io/atc:"
@@ -79,6 +81,7 @@ def sssom_problems(path: Path) -> list[str]:
 
 def test_sssom_py_validates_the_curated_set(tmp_path: Path) -> None:
     assert sssom_problems(CURATED) == []
+    assert sssom_problems(PAGE_CURATED) == []
     # The check can fail: a prefix left out of the curie_map is reported.
     broken = tmp_path / "broken.sssom.tsv"
     text = CURATED.read_text(encoding="utf-8")
@@ -99,19 +102,20 @@ def test_sssom_py_validates_a_sider_import(graph_copy: Path) -> None:
     }
 
 
-def test_sssom_py_sees_the_rows_mskg_reads() -> None:
+@pytest.mark.parametrize("curated", [CURATED, PAGE_CURATED], ids=lambda path: path.name)
+def test_sssom_py_sees_the_rows_mskg_reads(curated: Path) -> None:
     """sssom-py and mskg's own reader agree on the rows, their IRIs and the metadata block."""
     from sssom.parsers import parse_sssom_table
 
-    msdf = parse_sssom_table(CURATED)
-    ours = read_mapping_set(CURATED)
+    msdf = parse_sssom_table(curated)
+    ours = read_mapping_set(curated)
     expand = msdf.converter.expand
     theirs = {
         (expand(r.subject_id), expand(r.predicate_id), expand(r.object_id), r.mapping_provider)
         for r in msdf.df.itertuples()
     }
     assert theirs == {(m.subject, m.predicate, m.object, m.source) for m in ours.mappings}
-    header = "\n".join(line[1:] for line in CURATED.read_text().splitlines() if line[:1] == "#")
+    header = "\n".join(line[1:] for line in curated.read_text().splitlines() if line[:1] == "#")
     assert yaml.safe_load(header) == ours.metadata
 
 
@@ -363,24 +367,28 @@ def test_tool_to_table_to_graph_round_trip(graph_copy: Path) -> None:
     each mapping it selects is a triple of the graph loaded from it."""
     module = tool()
     (graph_copy / "mappings" / "mskg.sssom.tsv").unlink()
-    written = module.main(IDENTIFIERS, graph_copy)
+    (graph_copy / "mappings" / PAGE_CURATED.name).unlink()
+    written, page_set = module.main(IDENTIFIERS, graph_copy)
     assert written.read_bytes() == CURATED.read_bytes()
+    assert page_set.read_bytes() == PAGE_CURATED.read_bytes()
     assert not list(written.parent.glob(".*"))  # no temporary file left
     loaded = load_graph(graph_copy)
     expand = {"skos:": str(SKOS), "schema:": str(SCHEMA)}
-    for mapping in module.select(IDENTIFIERS):
+    reference = module.select(IDENTIFIERS)
+    for mapping in reference + module.select_pages(PAGE_TABLES, reference):
         prefix, _, local = mapping.predicate.partition(":")
         predicate = URIRef(expand[prefix + ":"] + local)
         assert (MSKR[mapping.node], predicate, URIRef(mapping.iri)) in loaded
 
 
-def test_subject_labels_are_the_graph_labels(graph: Graph) -> None:
+@pytest.mark.parametrize("curated", [CURATED, PAGE_CURATED], ids=lambda path: path.name)
+def test_subject_labels_are_the_graph_labels(graph: Graph, curated: Path) -> None:
     from rdflib import RDFS
 
-    for row in read_mapping_set(CURATED).mappings:
+    for row in read_mapping_set(curated).mappings:
         label = graph.value(URIRef(row.subject), RDFS.label)
         assert label is not None, row.subject
-    text = CURATED.read_text(encoding="utf-8").splitlines()
+    text = curated.read_text(encoding="utf-8").splitlines()
     columns = next(line for line in text if not line.startswith("#")).split("\t")
     for line in text[text.index("\t".join(columns)) + 1 :]:
         values = dict(zip(columns, line.split("\t"), strict=True))
@@ -395,6 +403,121 @@ def test_tool_prefixes_agree_with_the_kgx_export() -> None:
     for prefix, namespace in tool().SCHEMES.values():
         if prefix in KGX_PREFIXES:
             assert KGX_PREFIXES[prefix] == namespace
+
+
+PAGE_HEADER = "node\tscheme\tid\tlabel_at_source\tevidence_url\tstatus\n"
+
+
+def page_table(folder: Path, name: str, rows: list[str]) -> Path:
+    """A table of tools/identifiers in ``folder``: the column names, then ``rows``."""
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(PAGE_HEADER + "".join(row + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_page_tables_give_their_verified_rows_with_the_evidence(tmp_path: Path) -> None:
+    """A VERIFIED row of tools/identifiers becomes a mapping whose association keeps the page it
+    was checked against and names the page-evidenced source; a row with another status is
+    skipped; an HGNC gene is only related to its protein; a mapping two tables give is one, with
+    both pages; one the reference table already gives is not repeated."""
+    module = tool()
+    tables = tmp_path / "identifiers"
+    uniprot = "cd20\tUniProt\tP11836\tB-lymphocyte antigen CD20\thttps://example.org/cd20\t"
+    page_table(
+        tables,
+        "a.tsv",
+        [
+            uniprot + "VERIFIED",
+            "cd20\tHGNC\tHGNC:7315\tMS4A1\tgithub:owner/repo:genes/MS4A1.txt\tVERIFIED",
+            "cd52\tUniProt\tP31358\tCAMPATH-1 antigen\thttps://example.org/cd52\tUNVERIFIED",
+            "cd52\tUniProt\tP31358\tCAMPATH-1 antigen\thttps://example.org/cd52\t",
+            "natalizumab\tDrugBank\tDB00108\tNatalizumab\thttps://example.org/n\tVERIFIED",
+        ],
+    )
+    page_table(tables, "b.tsv", [uniprot.replace("example.org/cd20", "example.org/b") + "VERIFIED"])
+    reference = [
+        module.Selected("natalizumab", module.EXACT, "DRUGBANK", "DB00108", "Natalizumab", "")
+    ]
+    selected = module.select_pages(tables, reference)
+    assert {(s.node, s.predicate, s.prefix, s.local) for s in selected} == {
+        ("cd20", module.EXACT, "UniProtKB", "P11836"),
+        ("cd20", module.RELATED, "HGNC", "7315"),
+    }
+    labels = {"cd20": "B-lymphocyte antigen CD20"}
+    path = tmp_path / "pages.sssom.tsv"
+    path.write_text(module.mapping_set_text(selected, labels, module.PAGE_SET), encoding="utf-8")
+    assert sssom_problems(path) == []
+    loaded = load_graph(path)
+    protein = URIRef("http://purl.uniprot.org/uniprot/P11836")
+    gene = URIRef("https://identifiers.org/hgnc:7315")
+    assert (MSKR.cd20, SKOS.exactMatch, protein) in loaded
+    assert (MSKR.cd20, SKOS.relatedMatch, gene) in loaded
+    record = MSKR["xref-cd20-p11836"]
+    assert loaded.value(record, PROV.wasDerivedFrom) == MSKR["page-evidenced-identifiers"]
+    note = str(loaded.value(record, SKOS.note))
+    assert note == "Evidence: https://example.org/cd20 | https://example.org/b"
+    gene_note = str(loaded.value(MSKR["xref-cd20-hgnc-7315"], SKOS.note))
+    assert gene_note.startswith("HGNC names the gene") and "github:owner/repo:" in gene_note
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "expected"),
+    [
+        (["cd20\tUniprot\tP11836\tCD20\thttps://e.org\tVERIFIED"], 2, "scheme 'Uniprot'"),
+        (["cd20\tUniProt (same)\tP11836\tCD20\thttps://e.org\tVERIFIED"], 2, "(related)"),
+        (["cd20\tUniProt\tCD20\tCD20\thttps://e.org\tVERIFIED"], 2, "not a UniProt identifier"),
+        (["cd20\tMONDO\tMONDO:123\tx\thttps://e.org\tVERIFIED"], 2, "not a MONDO identifier"),
+        (["cd20\tUniProt\tP11836\tCD20\tUniProt website\tVERIFIED"], 2, "evidence_url"),
+        (["cd20\tUniProt\tP11836\t\thttps://e.org\tVERIFIED"], 2, "label_at_source is empty"),
+        (["mskr:CD 20\tUniProt\tP11836\tCD20\thttps://e.org\tVERIFIED"], 2, "not an mskr:"),
+        (["cd20\tUniProt\tP11836\tCD20"], 2, "expected 6 columns"),
+        (
+            [
+                "cd20\tUniProt\tP11836\tCD20\thttps://e.org\tVERIFIED",
+                "cd20\tUniProt (related)\tP11836\tCD20\thttps://e.org\tVERIFIED",
+            ],
+            3,
+            "skos:relatedMatch here and skos:exactMatch at",
+        ),
+    ],
+)
+def test_a_page_row_mskg_cannot_read_stops_the_tool_at_its_line(
+    tmp_path: Path, rows: list[str], line: int, expected: str
+) -> None:
+    """A VERIFIED row is never dropped silently: the tool stops at its file and line."""
+    table = page_table(tmp_path / "identifiers", "t.tsv", rows)
+    with pytest.raises(SystemExit) as info:
+        tool().select_pages(table.parent)
+    assert str(info.value).startswith(f"{table}:{line}: ") and expected in str(info.value)
+    (table.parent / "t.tsv").write_text("node\tscheme\tid\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="the column names lack label_at_source"):
+        tool().select_pages(table.parent)
+
+
+def test_main_writes_the_page_set_only_when_a_row_is_verified(
+    tmp_path: Path, graph_copy: Path
+) -> None:
+    """The two sets are written side by side; with no VERIFIED page row the page set goes, since
+    a set without rows is not one mskg reads."""
+    module = tool()
+    reference = tmp_path / "identifiers.tsv"
+    reference.write_text(
+        "entity\tscheme\tid\tlabel_at_source\tevidence\tstatus\n"
+        "natalizumab (Tysabri)\tDrugBank\tDB00108\tNatalizumab\tsomewhere\tVERIFIED\n",
+        encoding="utf-8",
+    )
+    tables = tmp_path / "identifiers"
+    page_table(tables, "t.tsv", ["cd52\tUniProt\tP31358\tCD52\thttps://e.org/cd52\tVERIFIED"])
+    curated, pages = module.main(reference, graph_copy, tables)
+    assert pages == graph_copy / "mappings" / PAGE_CURATED.name
+    assert [m.object for m in read_mapping_set(curated).mappings] == [
+        "https://go.drugbank.com/drugs/DB00108"
+    ]
+    assert [m.record for m in read_mapping_set(pages).mappings] == [str(MSKR["xref-cd52-p31358"])]
+    page_table(tables, "t.tsv", ["cd52\tUniProt\tP31358\tCD52\thttps://e.org/cd52\tTODO"])
+    assert module.main(reference, graph_copy, tables) == [curated]
+    assert not pages.exists()
 
 
 def test_store_load_reads_mapping_sets(tmp_path: Path, graph_copy: Path) -> None:

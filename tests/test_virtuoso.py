@@ -35,7 +35,7 @@ from mskg.stores import open_store, run_query
 from mskg.stores.endpoint import SparqlStore
 from mskg.stores.memory import MemoryStore
 from test_server import Listener, _free_port, stop_process
-from test_store import CANONICALISED, EXTRA_TTL, assert_same_rows
+from test_store import CANONICALISED, EXTRA_TTL, assert_same_rows, layered_queries
 
 pytestmark = pytest.mark.virtuoso
 
@@ -304,12 +304,35 @@ def test_load_fills_the_named_graph(loaded: SparqlStore, memory: MemoryStore) ->
     assert everything.count() > loaded.count()
 
 
+#: Named queries Virtuoso 7.2 cannot compile: its SPARQL-to-SQL compiler stops with error SQ156
+#: ("subq ot was supposed to be found") when a query reads a variable bound from EXISTS more
+#: than once, which the three-way comparison does for every source. Oxigraph and rdflib answer
+#: them; the test keeps checking that Virtuoso still refuses, so that a fixed Virtuoso shows.
+VIRTUOSO_CANNOT_COMPILE = {"seed-vs-sider"}
+
+
 @pytest.mark.parametrize("name", query_names())
 def test_named_query_same_rows_on_virtuoso(
     name: str, loaded: SparqlStore, memory: MemoryStore
 ) -> None:
     expected = run_query(name, memory)
+    if name in VIRTUOSO_CANNOT_COMPILE:
+        with pytest.raises(StoreError, match="SQ156"):
+            run_query(name, loaded)
+        return
     assert_same_rows(name, expected, virtuoso_values(expected, run_query(name, loaded)))
+
+
+@pytest.mark.parametrize("layer", ["article", "label"])
+@pytest.mark.parametrize("name", layered_queries())
+def test_one_source_layer_same_rows_on_virtuoso(
+    name: str, layer: str, loaded: SparqlStore, memory: MemoryStore
+) -> None:
+    params = {"source": [layer]}
+    expected = run_query(name, memory, params=params)
+    assert expected.rows
+    got = run_query(name, loaded, params=params)
+    assert_same_rows(name, expected, virtuoso_values(expected, got))
 
 
 @pytest.mark.parametrize(
@@ -320,8 +343,13 @@ def test_named_query_same_rows_on_virtuoso(
         ("serious-adverse-effects", {"drug": ["natalizumab", "ocrelizumab"]}),
         ("mechanisms", {"drug": ["Tysabri"]}),
         ("compare-drugs", {"a": ["alemtuzumab"], "b": ["rituximab"]}),
+        ("compare-drugs", {"a": ["alemtuzumab"], "b": ["rituximab"], "source": ["label"]}),
+        ("common-adverse-effects", {"drug": ["natalizumab"], "source": ["label"]}),
         ("drugs-by-target-cell", {"cell": ["B cell"]}),
         ("dosing-schedules", {"drug": ["mitoxantrone"]}),
+        ("drugs-with-effect", {"effect": ["infection"]}),
+        ("drugs-with-effect", {"effect": ["PML"], "source": ["label"]}),
+        ("effects-shared-with-infusion-reaction", {"source": ["article"]}),
     ],
 )
 def test_same_rows_with_parameters_on_virtuoso(
@@ -463,3 +491,25 @@ def test_a_failed_put_is_not_undone_by_virtuoso(virtuoso: Virtuoso, credentials:
             headers={"Content-Type": "application/n-triples", **store._authorization(url, "PUT")},
         )
     assert store.count() == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?d ?e WHERE { ?d mskg:hasCommonAdverseEfect ?e }",
+        "SELECT ?e WHERE { mskr:natalizumb mskg:hasSeriousAdverseEffect ?e }",
+        'SELECT ?a WHERE { ?a mskg:approvalYear ?y FILTER(?y = "2017") }',
+        'SELECT ?d WHERE { ?d rdfs:label "natalizumab" }',
+        "SELECT ?t WHERE { ?t a mskg:Treatment }",
+        "SELECT ?d WHERE { ?d mskg:hasAdverseEffect ?e ; skos:prefLabel ?l }",
+    ],
+)
+def test_query_warnings_same_on_virtuoso(
+    text: str, loaded: SparqlStore, memory: MemoryStore
+) -> None:
+    """The linter asks Virtuoso (by SPARQL) what it asks the memory store's rdflib graph."""
+    from mskg.sparql.lint import GraphFacts, lint_query
+
+    expected = lint_query(text, GraphFacts.from_store(memory))
+    assert expected
+    assert lint_query(text, GraphFacts.from_store(loaded)) == expected

@@ -2,10 +2,11 @@
 
 Checks: no console errors or warnings, no request to any outside host, as many nodes and edges
 on the page as mskg.to_networkx gives for the curated graph, a layout that really came to rest,
-readable labels, search finds a drug (by brand name), clicking a node highlights its
-neighbourhood and labels its relations without stacking them, filtering hides a class and a
-relation, a hostile label stays text (in the details, the filters and a real hover tooltip),
-and pages written by the ``mskg viz`` command itself (--focus, --query, an empty result) work.
+readable labels (none under 11 px on screen, none drawn over another), search finds a drug (by
+brand name), clicking a node highlights its neighbourhood and labels its relations without
+stacking them, filtering hides a class and a relation, a hostile label stays text (in the
+details, the filters and a real hover tooltip), and pages written by the ``mskg viz`` command
+itself (--focus, --query, an empty result) work.
 Screenshots are kept under out/test-artifacts/ (ignored by git) for a person to look at, and
 checked not to be blank.
 """
@@ -23,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 
 from conftest import GRAPH_DIR, REPO_DIR
 from mskg.cli import main
 from mskg.graph.network import to_networkx
-from mskg.viz.page import render_html, write_html
+from mskg.viz.page import build_network, render_html, write_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -260,6 +261,22 @@ class Page:
         ActionChains(self.driver).move_to_element_with_offset(canvas, x, y).click().perform()
         self.settle()
 
+    def node_labels(self) -> list[dict[str, Any]]:
+        """The node labels in view, each with the box vis-network drew it in and whether it is
+        drawn (not transparent: left out for want of room, or dimmed)."""
+        return self.js(
+            "var r = document.getElementById('mynetwork').getBoundingClientRect();"
+            "var tl = network.DOMtoCanvas({x: 0, y: 0});"
+            "var br = network.DOMtoCanvas({x: r.width, y: r.height});"
+            "return nodes.get({filter: n => !n.hidden}).map(n => {"
+            "  var b = network.body.nodes[n.id], s = b.labelModule.size;"
+            "  return {id: n.id, label: n.label,"
+            "          drawn: b.labelModule.fontOptions.color !== 'rgba(0,0,0,0)',"
+            "          box: [s.left, s.top, s.left + s.width, s.top + s.height]}; })"
+            ".filter(l => l.box[2] > l.box[0]"
+            "  && l.box[2] > tl.x && l.box[0] < br.x && l.box[3] > tl.y && l.box[1] < br.y)"
+        )
+
     def labelled_edges(self) -> list[dict[str, Any]]:
         """The edges whose label vis-network draws (it skips labels under 4 px on screen)."""
         return self.js(
@@ -275,21 +292,24 @@ class Page:
         )
 
 
-def assert_no_stacked_labels(edges: list[dict[str, Any]]) -> None:
-    for i, a in enumerate(edges):
-        for b in edges[i + 1 :]:
-            apart = (
-                a["box"][2] <= b["box"][0]
-                or b["box"][2] <= a["box"][0]
-                or a["box"][3] <= b["box"][1]
-                or b["box"][3] <= a["box"][1]
-            )
-            assert apart, f"edge labels overlap: {a['label']!r} and {b['label']!r}"
+def overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return not (
+        a["box"][2] <= b["box"][0]
+        or b["box"][2] <= a["box"][0]
+        or a["box"][3] <= b["box"][1]
+        or b["box"][3] <= a["box"][1]
+    )
+
+
+def assert_no_stacked_labels(labels: list[dict[str, Any]]) -> None:
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not overlap(a, b), f"labels overlap: {a['label']!r} and {b['label']!r}"
 
 
 @pytest.fixture(scope="module")
 def curated(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, int]:
-    network = to_networkx(graph)
+    network = build_network(graph)  # what mskg viz draws: to_networkx's, with source layers
     path = tmp_path_factory.mktemp("viz") / "mskg.html"
     write_html(render_html(network, title="mskg (browser test)"), path)
     return path, network.number_of_nodes(), network.number_of_edges()
@@ -335,6 +355,12 @@ def test_curated_graph_opens_clean_and_complete(
         ".map(l => l.textContent)"
     )
     assert any(row.startswith("is a kind of") for row in relations)
+    # One switch per layer of the graph (the article's and the labels', at least).
+    layers = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-layers input'))"
+        ".map(i => i.dataset.layer)"
+    )
+    assert {"article", "label"} <= set(layers)
     page.screenshot("viz-curated.png")
     shutil.copy(curated[0], ARTIFACTS / "viz-curated.html")
 
@@ -370,6 +396,35 @@ def test_labels_are_readable_at_the_whole_graph_view(curated_page: Page) -> None
     )
     assert min(sizes) * scale >= 10.9  # ...yet no label is drawn smaller than 11 px
     assert page.labelled_edges() == []  # and no clutter of edge labels
+    # Nor a pile of node labels: those drawn cover none of the others. The treatments' come
+    # first: one is left out only where it would cover another treatment's; the rest wait for
+    # a zoom that makes room.
+    labels = page.node_labels()
+    drawn = [label for label in labels if label["drawn"]]
+    assert_no_stacked_labels(drawn)
+    assert page.js("return mskgStats.nodeLabels") == len(drawn)
+    assert len(drawn) > len(labels) / 3
+    treatments = set(
+        page.js(
+            "return nodes.get({filter: n => ['dmt', 'relapse', 'treatment'].includes(n.cls)})"
+            ".map(n => n.id)"
+        )
+    )
+    assert {R + "natalizumab", R + "ublituximab", R + "plasmapheresis"} <= treatments
+    drawn_treatments = [label for label in drawn if label["id"] in treatments]
+    for label in labels:
+        if label["id"] in treatments and not label["drawn"]:
+            assert any(overlap(label, other) for other in drawn_treatments), label["label"]
+    # A node whose label was left out shows it once selected.
+    left_out = sorted(label["id"] for label in labels if not label["drawn"])
+    assert left_out
+    node = left_out[0]
+    page.js("mskgSelect(arguments[0], {zoom: false})", node)
+    page.settle()
+    assert node in {label["id"] for label in page.node_labels() if label["drawn"]}
+    page.js("mskgClearSelection()")
+    page.settle()
+    page.screenshot("viz-whole-graph.png")
 
 
 def test_search_finds_a_drug_by_brand_name(curated_page: Page) -> None:
@@ -588,4 +643,181 @@ def test_pages_made_by_the_command(driver: Any, tmp_path: Path) -> None:
         page.js("return getComputedStyle(document.getElementById('mskg-loading')).display")
         != "none"
     )
+    assert page.errors() == []
+
+
+# --- source layers -------------------------------------------------------------------------------
+
+LAYERS_FIXTURE = REPO_DIR / "tests" / "fixtures" / "viz" / "layers.ttl"
+DRUG = R + "fixturumab"
+BOXED = R + "label-boxed-warning-fixturumab-pml"
+LABEL_ONLY_NODES = [BOXED, R + "fixture-cd20", R + "fixture-rems", R + "fixture-cbc"]
+
+
+def edge_id(page: Page, source: str, target: str) -> str:
+    found = page.js(
+        "return edges.get({filter: e => e.from === arguments[0] && e.to === arguments[1]})"
+        ".map(e => e.id)",
+        source,
+        target,
+    )
+    assert len(found) == 1, (source, target, found)
+    return str(found[0])
+
+
+def shown_edges(page: Page) -> set[str]:
+    return set(page.js("return edges.get({filter: e => !e.hidden}).map(e => e.id)"))
+
+
+def shown_nodes(page: Page) -> set[str]:
+    return set(page.js("return nodes.get({filter: n => !n.hidden}).map(n => n.id)"))
+
+
+@pytest.fixture(scope="module")
+def layers_page(driver: Any, tmp_path_factory: pytest.TempPathFactory) -> Page:
+    graph = Graph().parse(GRAPH_DIR / "ontology.ttl").parse(LAYERS_FIXTURE)
+    path = tmp_path_factory.mktemp("viz-layers") / "layers.html"
+    write_html(render_html(build_network(graph), title="mskg layers (browser test)"), path)
+    return Page(driver, path)
+
+
+def test_layers_are_drawn_apart_with_their_legend(layers_page: Page) -> None:
+    page = layers_page
+    assert page.errors() == []
+    assert page.outside_requests() == []
+    switches = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-layers label'))"
+        ".map(l => [l.querySelector('input').dataset.layer, l.textContent, l.title])"
+    )
+    assert switches == [
+        ["article", "article layer4", "The patient-facing article."],
+        ["label", "label layer15", "The US prescribing information."],
+    ]
+    legend = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-layer-legend .mskg-legend-row'))"
+        ".map(l => l.textContent)"
+    )
+    assert legend == [
+        "article only",
+        "label only",
+        "article and label",
+        "other sources (always shown)",
+        "node from the label only",
+    ]
+    # Label-only edges are dash-dotted, article-only and other ones plain; those both sources give
+    # are plain on a halo, and their tooltip names both.
+    label_only = edge_id(page, DRUG, BOXED)
+    article_only = edge_id(page, DRUG, R + "fixture-headache")
+    both = edge_id(page, DRUG, R + "fixture-pml")
+    other = edge_id(page, DRUG, R + "fixture-antibody-class")
+    look = page.js(
+        "var o = {}; arguments[0].forEach(id => { var e = network.body.edges[id].options;"
+        "  o[id] = [e.dashes, e.background.enabled]; }); return o;",
+        [label_only, article_only, both, other],
+    )
+    assert look[label_only] == [[10, 3, 2, 3], False]
+    assert look[article_only] == [[6, 4], False]  # a common effect's own dashes
+    assert look[both] == [False, True]
+    assert look[other] == [False, False]
+    tip = page.js("return edges.get(arguments[0]).title.innerText", both)
+    assert "from: article + label" in tip
+    # Nodes only the label gives have a dashed outline; the others a plain one.
+    dashes = page.js(
+        "var o = {}; nodes.forEach(n => { o[n.id] ="
+        "  network.body.nodes[n.id].options.shapeProperties.borderDashes; }); return o;"
+    )
+    assert all(dashes[n] for n in LABEL_ONLY_NODES)
+    assert not dashes[DRUG] and not dashes[R + "fixture-pml"]
+    page.js("mskgSelect(arguments[0], {zoom: false})", BOXED)
+    assert page.js("return document.querySelector('#mskg-details .mskg-layers').textContent") == (
+        "label"
+    )
+    page.js("mskgClearSelection(); network.fit()")
+    page.settle()
+    page.screenshot("viz-layers.png")
+
+
+def test_switching_the_label_layer_off_and_on(layers_page: Page) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    page = layers_page
+    all_edges, all_nodes = shown_edges(page), shown_nodes(page)
+    label_only = edge_id(page, DRUG, BOXED)
+    both = edge_id(page, DRUG, R + "fixture-pml")
+    other = edge_id(page, DRUG, R + "fixture-antibody-class")
+    box = page.driver.find_element(By.CSS_SELECTOR, "input[data-layer='label']")
+    assert box.accessible_name.startswith("label layer")  # its label names it
+    assert box.is_selected()
+    box.click()
+    assert not box.is_selected()
+    edges_now, nodes_now = shown_edges(page), shown_nodes(page)
+    assert label_only not in edges_now
+    assert {both, other} <= edges_now  # both sources, and no layered source, stay
+    assert len(edges_now) == len(all_edges) - 13  # 14 label edges, one also the article's
+    # Nodes left with no edge: the label's, and the article's cell only the label links.
+    assert not (set(LABEL_ONLY_NODES) | {R + "fixture-b-cell", M + "Periodically"}) & nodes_now
+    assert {DRUG, R + "fixture-pml", R + "fixture-relapsing-ms"} <= nodes_now
+    # What vis-network draws, not only the data set.
+    assert page.js("return network.body.nodeIndices.length") == len(nodes_now)
+    page.screenshot("viz-layers-no-label.png")
+    # Keyboard: focus the switch and press space.
+    box.send_keys(Keys.SPACE)
+    assert box.is_selected()
+    assert page.js("return document.activeElement.dataset.layer") == "label"
+    assert shown_edges(page) == all_edges and shown_nodes(page) == all_nodes
+
+    # The article switched off: its common effect goes, the drug stays for its label facts.
+    article = page.driver.find_element(By.CSS_SELECTOR, "input[data-layer='article']")
+    article.click()
+    edges_now, nodes_now = shown_edges(page), shown_nodes(page)
+    assert edge_id(page, DRUG, R + "fixture-headache") not in edges_now
+    assert R + "fixture-headache" not in nodes_now and R + "fixture-ms" not in nodes_now
+    assert {label_only, both, other} <= edges_now and DRUG in nodes_now
+    article.click()
+    assert shown_edges(page) == all_edges
+
+    # Choosing a hidden node (search) switches its layer back on.
+    box.click()
+    assert BOXED not in shown_nodes(page)
+    page.js("mskgSelect(arguments[0], {zoom: false})", BOXED)
+    assert box.is_selected() and BOXED in shown_nodes(page)
+    assert shown_edges(page) == all_edges
+    page.js("mskgClearSelection()")
+    assert page.errors() == []
+
+
+def test_hostile_layer_names_stay_text(driver: Any, tmp_path: Path) -> None:
+    graph = Graph().parse(GRAPH_DIR / "ontology.ttl").parse(LAYERS_FIXTURE)
+    layer = URIRef(R + "layer-label")
+    for p in (RDFS.label, SKOS.notation, SKOS.definition, SKOS.altLabel):
+        graph.remove((layer, p, None))
+    graph.add((layer, RDFS.label, Literal(HOSTILE, lang="en")))
+    graph.add((layer, SKOS.notation, Literal(HOSTILE_SCRIPT)))
+    graph.add((layer, SKOS.definition, Literal(f"def {HOSTILE}", lang="en")))
+    path = tmp_path / "hostile-layers.html"
+    write_html(render_html(build_network(graph)), path)
+    page = Page(driver, path)
+    names = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-layers label span:not(.mskg-count)'))"
+        ".map(s => s.textContent)"
+    )
+    assert HOSTILE in names
+    legend = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-layer-legend span'))"
+        ".map(s => s.textContent)"
+    )
+    assert f"{HOSTILE_SCRIPT} only" in legend
+    tip = page.js(
+        "return edges.get(arguments[0]).title.innerText", edge_id(page, DRUG, R + "fixture-pml")
+    )
+    assert f"article + {HOSTILE_SCRIPT}" in tip
+    # The switch still works, found by its hostile key.
+    page.js(
+        "document.querySelector('input[data-layer=\"' + CSS.escape(arguments[0]) + '\"]').click()",
+        HOSTILE_SCRIPT,
+    )
+    assert BOXED not in shown_nodes(page)
+    assert page.js("return window.pwned") is None
+    assert page.js("return document.querySelectorAll('img, script[src]').length") == 0
     assert page.errors() == []

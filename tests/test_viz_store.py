@@ -150,7 +150,7 @@ def test_the_store_is_not_copied(
     """A store holding many triples besides the curated graph, sharing its classes and a source
     (which the walk must not step through): drawing a neighbourhood or a query fetches exactly
     what it fetches from the curated graph alone, and draws the same."""
-    things = 4000
+    things = 8000  # four triples each: several times the curated graph
     write_extra(
         graph_copy,
         "".join(

@@ -10,10 +10,25 @@ The prefixes themselves, and the way between an IRI and a prefixed name, are in
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+import difflib
+import functools
 
-from mskg.prefixes import MSKG_IRI, PREFIXES, RESOURCE_IRI
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import (
+    DCTERMS,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    VANN,
+    XSD,
+    DefinedNamespace,
+)
+
+from mskg.prefixes import MSKG_IRI, PREFIXES, RESOURCE_IRI, compress_iri
 
 MSKR = Namespace(RESOURCE_IRI)
 SCHEMA = Namespace("http://schema.org/")
@@ -34,10 +49,15 @@ class MSKG(DefinedNamespace):
     AdverseEffectAssociation: URIRef
     AnatomicalStructure: URIRef
     AntiInflammatory: URIRef
+    AsClinicallyIndicated: URIRef
     Association: URIRef
+    BeforeEachDose: URIRef
+    BeforeFirstDose: URIRef
     BloodProduct: URIRef
+    BoxedWarning: URIRef
     CareSetting: URIRef
     CellType: URIRef
+    ClinicalTest: URIRef
     CumulativeDoseLimit: URIRef
     Depletion: URIRef
     Disease: URIRef
@@ -48,6 +68,8 @@ class MSKG(DefinedNamespace):
     DosingRegimen: URIRef
     Drug: URIRef
     DrugClass: URIRef
+    DrugLabel: URIRef
+    DuringInfusion: URIRef
     FrequencyCategory: URIRef
     ImmuneSupport: URIRef
     Immunosuppression: URIRef
@@ -65,8 +87,14 @@ class MSKG(DefinedNamespace):
     MechanismOfAction: URIRef
     MigrationBlockade: URIRef
     MolecularEntity: URIRef
+    MonitoringRequirement: URIRef
+    MonitoringTiming: URIRef
     NotActive: URIRef
+    Periodically: URIRef
+    PopulationGroup: URIRef
+    Premedication: URIRef
     Procedure: URIRef
+    Protein: URIRef
     QualifiedMSCourse: URIRef
     Rare: URIRef
     RegulatoryAgency: URIRef
@@ -74,6 +102,9 @@ class MSKG(DefinedNamespace):
     RelapseTreatment: URIRef
     Removal: URIRef
     RepeatCoursePhase: URIRef
+    RiskManagementProgram: URIRef
+    SourceDisagreement: URIRef
+    SourceLayer: URIRef
     SourceSection: URIRef
     Symptom: URIRef
     Targeting: URIRef
@@ -91,17 +122,25 @@ class MSKG(DefinedNamespace):
     approvedFor: URIRef
     approvingAgency: URIRef
     causeKnown: URIRef
+    concernsTreatment: URIRef
+    continuesAfterLastDose: URIRef
     curable: URIRef
     damages: URIRef
+    disagreeingStatement: URIRef
     doseInterval: URIRef
     episodeOf: URIRef
+    expressedOn: URIRef
     firstApprovedFor: URIRef
+    forPopulation: URIRef
     forSeverity: URIRef
     frequency: URIRef
     frequencyLowerBound: URIRef
     frequencyUpperBound: URIRef
+    givenBeforeMax: URIRef
+    givenBeforeMin: URIRef
     hasAdverseEffect: URIRef
     hasApproval: URIRef
+    hasBoxedWarning: URIRef
     hasCommonAdverseEffect: URIRef
     hasCumulativeDoseLimit: URIRef
     hasDosingRegimen: URIRef
@@ -109,35 +148,111 @@ class MSKG(DefinedNamespace):
     hasLabelledSideEffect: URIRef
     hasMechanism: URIRef
     hasModifier: URIRef
+    hasMolecularTarget: URIRef
     hasPhase: URIRef
     hasProcessSideEffect: URIRef
+    hasRiskProgram: URIRef
     hasSeriousAdverseEffect: URIRef
     hasSymptom: URIRef
     immuneMediated: URIRef
     includesCourse: URIRef
     increasesRiskOf: URIRef
     indicatedFor: URIRef
+    infusionDuration: URIRef
+    labelOf: URIRef
     latestOnset: URIRef
     limitSpan: URIRef
     mayBeUsedFor: URIRef
+    minimumDoseInterval: URIRef
     minimumPriorTherapies: URIRef
+    monitoringTest: URIRef
+    monitoringTiming: URIRef
     numberOfDoses: URIRef
+    observationPeriod: URIRef
     onlyIfPreExisting: URIRef
+    optionalPremedication: URIRef
     phaseOrder: URIRef
     phaseType: URIRef
     potentiallyFatal: URIRef
+    premedicationAgent: URIRef
+    repeatInterval: URIRef
+    reportedIncidence: URIRef
     requiresCloseMonitoring: URIRef
     requiresCondition: URIRef
+    requiresMonitoring: URIRef
+    requiresPremedication: URIRef
     requiresSeverity: URIRef
     restrictionReason: URIRef
+    sectionNumber: URIRef
     sectionOrder: URIRef
+    setId: URIRef
+    sourceLayer: URIRef
     startsAfter: URIRef
     usageRestriction: URIRef
     usedFor: URIRef
     usualOnsetWithin: URIRef
+    usuallyMonitored: URIRef
     usuallyReachedAfterMax: URIRef
     usuallyReachedAfterMin: URIRef
-    usuallyMonitored: URIRef
+    warnsOf: URIRef
+
+
+#: Standard vocabularies whose terms rdflib knows; a term of theirs that does not exist is a typo.
+#: schema.org is written http://schema.org/ in mskg (the form its health-lifesci terms use) and
+#: https://schema.org/ in rdflib's SDO: the local names are the same.
+_STANDARD_VOCABULARIES: dict[str, type[DefinedNamespace]] = {
+    str(RDF._NS): RDF,
+    str(RDFS._NS): RDFS,
+    str(OWL._NS): OWL,
+    str(XSD._NS): XSD,
+    str(SKOS._NS): SKOS,
+    str(PROV._NS): PROV,
+    str(DCTERMS._NS): DCTERMS,
+    str(VANN._NS): VANN,
+    str(SH._NS): SH,
+    "http://schema.org/": SDO,
+    str(SDO._NS): SDO,
+}
+
+
+def _vocabulary_terms(vocabulary: type[DefinedNamespace]) -> frozenset[str]:
+    names: set[str] = set()
+    for cls in vocabulary.__mro__:
+        names |= set(getattr(cls, "__annotations__", {}))
+        names |= set(getattr(cls, "_extras", []))
+    return frozenset(names)
+
+
+@functools.cache
+def standard_vocabulary_terms() -> dict[str, frozenset[str]]:
+    """The local names of each standard vocabulary rdflib knows (RDF, RDFS, OWL, XSD, SKOS,
+    PROV-O, Dublin Core terms, VANN, SHACL, schema.org), by namespace IRI."""
+    return {ns: _vocabulary_terms(vocab) for ns, vocab in _STANDARD_VOCABULARIES.items()}
+
+
+def standard_namespace(iri: str) -> str | None:
+    """The namespace of the standard vocabulary ``iri`` is in (:func:`standard_vocabulary_terms`),
+    or None when it is in none of them."""
+    return next((ns for ns in standard_vocabulary_terms() if iri.startswith(ns)), None)
+
+
+def unknown_standard_term(iri: str) -> tuple[str, list[str]] | None:
+    """Why ``iri`` is a typo, if it is in a standard vocabulary's namespace but not one of its
+    terms (``skos:definiton``): the message and the closest terms of that vocabulary
+    (``skos:definition``), as prefixed names. None for a term of the vocabulary, or an IRI in
+    no standard vocabulary's namespace."""
+    namespace = standard_namespace(iri)
+    if namespace is None:
+        return None
+    name = iri[len(namespace) :]
+    known = standard_vocabulary_terms()[namespace]
+    if not name or name in known:
+        return None
+    # https://schema.org/ is not among mskg's prefixes: its terms are named as schema: ones.
+    prefix = (compress_iri(namespace) or "schema:").removesuffix(":")
+    close = [f"{prefix}:{term}" for term in difflib.get_close_matches(name, sorted(known), n=3)]
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"{prefix}:{name} is not a term of {prefix}{hint}", close
 
 
 def bind_prefixes(graph: Graph) -> None:

@@ -29,7 +29,7 @@ DRUG_TEMPLATE = Template("""\
 $prefixes
 # $label: a new drug for the mskg graph, written by `mskg new drug`.
 # Replace every TODO-... placeholder, delete what does not apply, then run `mskg validate`.
-# docs/EXTENDING.md walks through a finished example (examples/ublituximab.ttl).
+# docs/EXTENDING.md walks through a finished example (examples/ofatumumab.ttl).
 # Nodes you can point at: mskr:relapsing-ms, mskr:primary-progressive-ms, mskr:b-cell,
 # mskr:t-cell, mskr:infection, mskr:pml ... (`mskg query drug-profile`, graph/data/*.ttl).
 

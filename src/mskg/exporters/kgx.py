@@ -12,11 +12,13 @@ Categories and predicates come from the ontology's own alignments (``skos:closeM
 term; ``skos:relatedMatch`` and ``rdfs:seeAlso`` name related terms, not equivalents, and are not
 followed. Properties with no Biolink predicate become ``biolink:related_to`` with the mskg
 property in ``original_predicate``. An edge's category is the Biolink association class of its
-predicate where Biolink has one (side effects, treatments), else ``biolink:Association``. An
-edge whose triple is reified by an association node carries that node's qualifiers (frequency,
-potentially fatal, frequency bounds) and sources; other edges take the sources of their subject
-node. ``tests/test_biolink.py`` checks every category and predicate against the Biolink model
-the ``biolink-model`` package ships.
+predicate where Biolink has one (side effects, treatments), else ``biolink:Association``. A
+triple described by association nodes gives one edge per association, as Biolink keeps one
+association per statement of a source: each edge has its association's id, qualifiers
+(frequency, potentially fatal, frequency bounds) and sources, so a fact that the article and a
+drug label both state is two edges, the article's qualifiers and source on one, the label's on
+the other. Other edges take the sources of their subject node. ``tests/test_biolink.py`` checks
+every category and predicate against the Biolink model the ``biolink-model`` package ships.
 
 The export is not lossless: datatype values (doses, durations) and the source documents stay in
 the RDF exports. It is deterministic: the same graph gives the same files.
@@ -28,7 +30,7 @@ import csv
 import functools
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -321,8 +323,8 @@ def kgx_tables(graph: Graph) -> tuple[list[dict[str, str]], list[dict[str, str]]
         )
     node_rows.sort(key=lambda row: row["id"])
 
-    # Associations by the triple they reify.
-    reified: dict[tuple[Node, Node, Node], Node] = {}
+    # Associations by the triple they reify: all of them, one per source that states it.
+    reified: dict[tuple[Node, Node, Node], list[Node]] = {}
     for statement in graph.subjects(RDF.subject, None):
         if not _is_association(graph, statement, association_classes):
             continue
@@ -330,7 +332,7 @@ def kgx_tables(graph: Graph) -> tuple[list[dict[str, str]], list[dict[str, str]]
         verb = graph.value(statement, RDF.predicate)
         target = graph.value(statement, RDF.object)
         if about is not None and verb is not None and target is not None:
-            reified.setdefault((about, verb, target), statement)
+            reified.setdefault((about, verb, target), []).append(statement)
 
     predicate_of: dict[Node, str] = {}
 
@@ -342,12 +344,20 @@ def kgx_tables(graph: Graph) -> tuple[list[dict[str, str]], list[dict[str, str]]
                 predicate_of[prop] = _biolink(graph, prop, want_class=False) or "biolink:related_to"
         return predicate_of[prop]
 
+    def edges() -> Iterator[tuple[URIRef, URIRef, URIRef, Node | None]]:
+        """Each edge: a triple between nodes with one of its associations, or with None."""
+        for s, p, o in graph:
+            if p in NOT_EDGES or s not in nodes or o not in nodes:
+                continue
+            assert isinstance(s, URIRef) and isinstance(o, URIRef) and isinstance(p, URIRef)
+            described = sorted(reified.get((s, p, o), []), key=str)
+            if not described:
+                yield s, p, o, None
+            for association in described:
+                yield s, p, o, association
+
     edge_rows = []
-    for s, p, o in graph:
-        if p in NOT_EDGES or s not in nodes or o not in nodes:
-            continue
-        assert isinstance(s, URIRef) and isinstance(o, URIRef) and isinstance(p, URIRef)
-        association = reified.get((s, p, o))
+    for s, p, o, association in edges():
         edge_sources = sources(association) if association is not None else sources(s)
         knowledge_source = _knowledge_source(edge_sources)
         row = dict.fromkeys(EDGE_COLUMNS, "")

@@ -116,7 +116,7 @@ EFFECT_CLASSES = (MSKG.AdverseEffect, MSKG.Symptom, MSKG.Disease)
 #: Matches by meaning that neither the UMLS CUI nor a label finds, reviewed by hand: the UMLS CUI
 #: of a SIDER MedDRA preferred term -> (the node under mskr:, why it is the same effect). A line
 #: applies only when the node is in the graph. Add one when `mskg query seed-vs-sider` shows the
-#: same effect as "only in the seed" and "only in the label data".
+#: same effect twice: once found only in the graph's layers, once only in SIDER.
 CURATED_EFFECT_MATCHES: dict[str, tuple[str, str]] = {
     "C0750394": (
         "low-white-blood-cell-count",
@@ -480,7 +480,15 @@ mskr:sider-4-1 a mskg:InformationSource ;
     schema:url "http://sideeffects.embl.de/"^^xsd:anyURI ;
     dcterms:license <{license}> ;
     dcterms:bibliographicCitation "{citation}" ;
+    mskg:sourceLayer mskr:layer-sider ;
     skos:note "{note}"@en .
+
+mskr:layer-sider a mskg:SourceLayer ;
+    rdfs:label "SIDER layer"@en ;
+    skos:altLabel "SIDER"@en ;
+    skos:notation "sider" ;
+    skos:definition "Side effects text-mined from drug labels by SIDER, with frequencies."@en ;
+    prov:wasDerivedFrom mskr:sider-4-1 .
 """
 
 

@@ -271,7 +271,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
             headers["Access-Control-Max-Age"] = "86400"
         else:
-            headers["Access-Control-Expose-Headers"] = "X-MSKG-Truncated, X-MSKG-Max-Rows"
+            headers["Access-Control-Expose-Headers"] = (
+                "X-MSKG-Truncated, X-MSKG-Max-Rows, X-MSKG-Warning"
+            )
         return headers
 
     def _send(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,7 +93,36 @@ def answer(store: Store, job: Job) -> Answer:
     if result.truncated:
         headers["X-MSKG-Truncated"] = "true"
         headers["X-MSKG-Max-Rows"] = str(job.max_rows)
+    from mskg.sparql.lint import GraphFacts, answer_warnings
+
+    warnings = answer_warnings(named, result, GraphFacts.from_store(store))
+    if warnings:
+        headers[WARNING_HEADER] = header_list(str(warning) for warning in warnings)
     return Answer(200, content_type, body, headers)
+
+
+#: The response header that carries the warnings about a query (:mod:`mskg.sparql.lint`): a
+#: comma-separated list, each warning percent-encoded (:func:`header_list`). In a header, not in
+#: the body, so that SPARQL protocol clients read the answer as the standard formats have it.
+WARNING_HEADER = "X-MSKG-Warning"
+
+
+def header_list(values: Iterable[str], limit: int = 4000) -> str:
+    """``values`` as one HTTP header value: a comma-separated list of the values with ``%``,
+    ``,`` and every character outside printable ASCII percent-encoded (UTF-8), so that a list
+    item holds no comma, no line break and nothing a header cannot carry, and reads back with
+    JavaScript's ``decodeURIComponent``; at most ``limit`` characters of whole items."""
+    import urllib.parse
+
+    items: list[str] = []
+    size = 0
+    for value in values:
+        item = urllib.parse.quote(value, safe=" !\"#$&'()*+-./:;<=>?@[\\]^_`{|}~")
+        if items and size + len(item) + 2 > limit:
+            break
+        items.append(item)
+        size += len(item) + 2
+    return ", ".join(items)
 
 
 def _graph_page(store: Store) -> Answer:

@@ -30,6 +30,7 @@ th { background: #f3f3f3; }
 #status { margin-left: 1rem; color: #555; }
 #queries { max-width: 40rem; }
 pre { background: #f7f7f7; padding: .5rem; overflow: auto; }
+.warning { color: #8a4b00; margin: .25rem 0; }
 </style>
 </head>
 <body>
@@ -58,6 +59,18 @@ fetch("queries").then(r => r.json()).then(list => {
 sel.addEventListener("change", () => {
   if (texts[sel.value]) document.getElementById("text").value = texts[sel.value];
 });
+function warn(out, header) {
+  // X-MSKG-Warning: why the query may answer less than meant, a comma-separated list of
+  // percent-encoded warnings; shown as text, never as HTML.
+  if (!header) return;
+  for (const item of header.split(",")) {
+    let text = item.trim();
+    try { text = decodeURIComponent(text); } catch (e) { /* shown as sent */ }
+    const p = document.createElement("p");
+    p.className = "warning"; p.textContent = "warning: " + text;
+    out.appendChild(p);
+  }
+}
 function show(term) {
   if (!term) return "";
   if (term.type === "literal" && term["xml:lang"]) return term.value + " @" + term["xml:lang"];
@@ -76,6 +89,7 @@ document.getElementById("run").addEventListener("click", async () => {
   } catch (e) { status.textContent = "request failed: " + e; return; }
   const ms = Math.round(performance.now() - started);
   const type = r.headers.get("Content-Type") || "";
+  if (r.ok) warn(out, r.headers.get("X-MSKG-Warning"));
   if (!r.ok || !type.startsWith("application/sparql-results+json")) {
     const pre = document.createElement("pre"); pre.textContent = await r.text();
     out.appendChild(pre);

@@ -109,12 +109,17 @@ def _update_operations(text: str) -> list[str]:
     return list(dict.fromkeys(names)) or ["empty update"]
 
 
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """The line and column (both from 1) of a character offset in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def _error_at(
     text: str, offset: int, message: str, label: str, error: type[QueryError] = QueryError
 ) -> QueryError:
     """``error`` pointing at the line and column of a character offset in ``text``."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    line, column = line_and_column(text, offset)
     return error(
         message, line=line, column=column, source_line=text.splitlines()[line - 1], name=label
     )
@@ -156,12 +161,17 @@ _REMOTE_WORD = re.compile(
 )
 
 
+def opaque_tokens(text: str) -> Iterator[re.Match[str]]:
+    """The comments, strings and IRIs (``<...>``) of ``text``, in order, as regex matches."""
+    return _OPAQUE_TOKEN.finditer(text)
+
+
 def code_only(text: str) -> str:
     """``text`` with its comments, strings and IRIs blanked out: what is left is SPARQL's own
     words, variables and punctuation, at the offsets (and lines) they have in ``text``."""
     position = 0
     code: list[str] = []
-    for match in _OPAQUE_TOKEN.finditer(text):
+    for match in opaque_tokens(text):
         code.append(text[position : match.start()])
         code.append(re.sub(r"[^\n]", " ", match.group()))
         position = match.end()
@@ -245,8 +255,13 @@ def _translation_error(exc: Exception, text: str, label: str) -> QueryError:
     return QueryError(f"cannot translate query: {message}", name=label)
 
 
-def walk_algebra(node: Any) -> Iterator[Any]:
-    """Every CompValue in a parsed or translated query, including inside FILTER EXISTS."""
+def walk_algebra(node: Any, *, required_only: bool = False) -> Iterator[Any]:
+    """Every CompValue in a parsed or translated query, including inside FILTER EXISTS.
+
+    With ``required_only``, only the parts a solution must match: not the optional side of an
+    OPTIONAL (``LeftJoin``), nor what MINUS or FILTER NOT EXISTS take away, which cannot empty
+    an answer. The guard never uses it: it judges every part.
+    """
     from rdflib.plugins.sparql.parserutils import CompValue
 
     stack = [node]
@@ -254,7 +269,10 @@ def walk_algebra(node: Any) -> Iterator[Any]:
         item = stack.pop()
         if isinstance(item, CompValue):
             yield item
-            stack.extend(item.values())
+            if required_only and item.name in ("LeftJoin", "Minus"):
+                stack.append(item.p1)
+            elif not (required_only and item.name == "Builtin_NOTEXISTS"):
+                stack.extend(item.values())
         elif isinstance(item, (list, tuple)) or type(item).__name__ == "ParseResults":
             stack.extend(item)
         elif isinstance(item, dict):

@@ -12,18 +12,29 @@ The page:
 * colours and shapes nodes by class (:data:`GROUPS`) with a legend, sizes them by degree, draws
   serious adverse effects as solid red edges (thicker when they can be fatal) and common ones
   as dashed amber edges;
-* stays readable at any zoom: node labels are never drawn smaller than 11 px (long ones wrap),
-  edge labels are shown for the selected or hovered node's relations and, zoomed in, for every
-  edge in view, each only where it covers no other label; clicking a node highlights its
+* stays readable at any zoom: node labels are never drawn smaller than 11 px (long ones wrap)
+  and never over one another: where the whole graph leaves no room for them all, the selected
+  node's, the treatments' and the best-connected nodes' come first and the rest are left out
+  until a zoom makes room (their tooltips, the search and the details still name them); edge
+  labels are shown for the selected or hovered node's relations and, zoomed in, for every edge
+  in view, each only where it covers no other label; clicking a node highlights its
   neighbourhood (the rest is dimmed) and zooms to it;
 * has a search box (label, other names, brand names, IRI), filters by class and by relation, and
   a details panel (definition, properties, dosing, relations, cross-reference links, sources);
   a ``--focus`` page opens with its node selected and its details shown;
-* stabilises with tuned forceAtlas2 physics that is switched off once the layout has come to
-  rest; above ``physics_threshold`` nodes (where the browser's physics takes seconds and may not
-  come to rest) the positions are computed here instead, by :func:`layout_positions`, a seeded
-  multilevel force layout in pure Python (5,000 nodes in about 2 s; networkx's own layouts,
-  which need numpy and scipy, take 40 s and more), and physics is off;
+* tells the source layers apart (:mod:`mskg.viz.layers`: the article, the drug labels, any
+  other layer the graph declares): facts one non-base layer alone gives are dash-dotted (each
+  further layer its own pattern), facts several layers give are drawn on a pale halo, nodes only
+  other layers give have a dashed grey outline, and tooltips and details name the layers; one
+  labelled checkbox per layer hides the edges only switched-off layers give and the nodes left
+  with no edge shown (facts of no layer, "other sources", always stay);
+* stabilises with tuned forceAtlas2 physics (stiffer and more damped above 150 nodes, so that
+  the curated graph's 260 settle in a few hundred steps) that is switched off once the layout
+  has come to rest; above ``physics_threshold`` nodes (where the browser's physics takes
+  seconds and may not come to rest) the positions are computed here instead, by
+  :func:`layout_positions`, a seeded multilevel force layout in pure Python (5,000 nodes in
+  about 2 s; networkx's own layouts, which need numpy and scipy, take 40 s and more), and
+  physics is off;
 * says "Nothing to draw" when the graph, query or filter selected no nodes;
 * gets its vis-network nodes and edges from pyvis: the networkx graph, with each node's label,
   display group, size and position and each edge's relation, severity and fatality, goes
@@ -59,10 +70,14 @@ from mskg.viz.labels import identifier_label, part_rows, property_label, propert
 from mskg.viz.layout import DEFAULT_PHYSICS_THRESHOLD, layout_positions
 from mskg.viz.select import construct, filter_types, find_node, neighbourhood
 from mskg.viz.style import (
+    BASE_LAYER,
     DEFAULT_SEED,
     EDGE_STYLE,
     FATAL_EXTRA_WIDTH,
     GROUPS,
+    LAYER_DASHES,
+    LAYER_ONLY_BORDER,
+    SEVERAL_LAYERS_HALO,
     SEVERITIES,
     Group,
     group_of,
@@ -95,16 +110,32 @@ def build_network(
     ``source`` is an rdflib graph or a store. A store that keeps its graph elsewhere (Oxigraph,
     a SPARQL endpoint) is asked for the neighbourhood or runs the query itself, and only what
     is drawn and its labelling context are fetched (:mod:`mskg.viz.fetch`); only drawing the
-    whole graph copies it all.
+    whole graph copies it all. Every node and edge gets its source layers
+    (:func:`mskg.viz.layers.annotate_layers`).
     """
     from rdflib import Graph as RdfGraph
 
-    from mskg.graph.network import to_networkx
+    from mskg.viz.layers import annotate_layers, layer_index
 
     graph = source if isinstance(source, RdfGraph) else source.local_graph()
     if graph is None:
         assert not isinstance(source, RdfGraph)
         return _store_network(source, focus, hops, query, query_name, types)
+    network = _graph_network(graph, focus, hops, query, query_name, types)
+    return annotate_layers(network, layer_index(graph), drop_sources=query is None)
+
+
+def _graph_network(
+    graph: Graph,
+    focus: str | None,
+    hops: int,
+    query: str | None,
+    query_name: str | None,
+    types: Sequence[str] | None,
+) -> nx.MultiDiGraph:
+    """:func:`build_network` on an rdflib graph, before the source layers are added."""
+    from mskg.graph.network import to_networkx
+
     if query is not None:
         network = to_networkx(construct(graph, query, query_name), context=graph)
     else:
@@ -127,23 +158,26 @@ def _store_network(
     types: Sequence[str] | None,
 ) -> nx.MultiDiGraph:
     """:func:`build_network` on a store whose triples are not in this process."""
-    from mskg.graph.network import to_networkx
     from mskg.viz.fetch import construct_network, focus_network
+    from mskg.viz.layers import annotate_layers, network_sources, store_layer_index
 
+    if query is None and focus is None:
+        # The whole graph is drawn: every triple is copied, and read as from a file.
+        return build_network(store.to_graph(), types=types)
     if query is not None:
         network = construct_network(store, query, query_name)
         if focus is not None:
             center = find_node(network, focus)
             network = neighbourhood(network, center, hops)
             network.graph["focus"] = center
-    elif focus is not None:
-        network = focus_network(store, focus, hops)
     else:
-        network = to_networkx(store.to_graph())  # the whole graph is drawn: every triple
+        assert focus is not None
+        network = focus_network(store, focus, hops)
     if types:
         # The store's view answers the class look-ups (labels, subclasses) by SPARQL.
         network = filter_types(network, types, store.view())
-    return network
+    index = store_layer_index(store, network_sources(network))
+    return annotate_layers(network, index, drop_sources=query is None)
 
 
 def node_size(degree: int, large: bool) -> int:
@@ -199,6 +233,11 @@ def page_data(
     ``[from, to, relation, severity, fatal]`` (indexes into ``nodes``, ``relations`` and
     :data:`SEVERITIES`), details leave out empty fields, and sources are listed once and
     referred to by index.
+
+    Source layers (:func:`page_layers`): ``layers`` lists them, ``layer_sets`` the
+    combinations that occur (lists of indexes into ``layers``; the first, ``[]``, is "other
+    sources"), and a node's ``layers`` or an edge's sixth item is its combination's index,
+    left out when it is 0.
     """
     import networkx as nx
 
@@ -222,6 +261,20 @@ def page_data(
                 sources.append(dict(sorted(entry.items())))
             refs.append(source_index[key])
         return refs
+
+    layers = page_layers(network)
+    layer_index = {layer["iri"]: i for i, layer in enumerate(layers)}
+    layer_sets: list[list[int]] = [[]]
+    set_index: dict[tuple[int, ...], int] = {(): 0}
+
+    def layer_set(iris: list[str]) -> int:
+        key = tuple(sorted(layer_index[iri] for iri in iris if iri in layer_index))
+        if key not in set_index:
+            set_index[key] = len(layer_sets)
+            layer_sets.append(list(key))
+        return set_index[key]
+
+    node_sets = {n: layer_set(network.nodes[n].get("layers", [])) for n in node_ids}
 
     # What vis-network draws goes through pyvis (vis_records): the nodes with their label,
     # display group (its colour and shape), size and position, the edges with mskg's own
@@ -291,6 +344,7 @@ def page_data(
         relation["count"] += 1
     ordered_relations = sorted(relations.values(), key=lambda r: (r["label"], r["iri"]))
     relation_index = {r["iri"]: i for i, r in enumerate(ordered_relations)}
+    edge_sets = [layer_set(data.get("layers", [])) for *_, data in edge_list]
     for i, (u, v, key, data) in enumerate(edge_list):
         severity = data.get("severity", "")
         carrier.add_edge(
@@ -312,6 +366,16 @@ def page_data(
         if extra:
             edge_details[f"e{i}"] = extra
     vis_nodes, vis_edges = vis_records(carrier, node_size(0, large))
+    for layer in layers:
+        i = layer_index[layer["iri"]]
+        layer["edges"] = sum(1 for k in edge_sets if i in layer_sets[k])
+        layer["nodes"] = sum(1 for k in node_sets.values() if i in layer_sets[k])
+    layer_data = {
+        "layers": layers,
+        "layer_sets": layer_sets,
+        "several_layers_halo": SEVERAL_LAYERS_HALO,
+        "layer_only_border": LAYER_ONLY_BORDER,
+    }
     # The page keeps pyvis's records compact: a node as {id, label, cls (its group), size, x,
     # y}, an edge as [from, to, relation, severity, fatal] (indexes), in the sorted order. Left
     # out: each node's shape and each edge's arrow and width (pyvis's default weight), which
@@ -328,15 +392,26 @@ def page_data(
         }
         if "x" in record:
             item["x"], item["y"] = record["x"], record["y"]
+        if node_sets[n]:
+            item["layers"] = node_sets[n]
         nodes.append(item)
-    edges = [
-        [node_index[e["from"]], node_index[e["to"]], e["relation"], e["severity"], e["fatal"]]
-        for e in sorted(vis_edges, key=lambda e: int(e["id"]))
-    ]
+    edges = []
+    for e in sorted(vis_edges, key=lambda e: int(e["id"])):
+        edge = [
+            node_index[e["from"]],
+            node_index[e["to"]],
+            e["relation"],
+            e["severity"],
+            e["fatal"],
+        ]
+        if edge_sets[int(e["id"])]:
+            edge.append(edge_sets[int(e["id"])])
+        edges.append(edge)
     counts: dict[str, int] = {}
     for group in groups.values():
         counts[group.key] = counts.get(group.key, 0) + 1
     return {
+        **layer_data,
         "title": title,
         "large": large,
         "seed": seed,
@@ -364,6 +439,29 @@ def page_data(
         "details": details,
         "edge_details": edge_details,
     }
+
+
+def page_layers(network: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """The source layers of ``network`` (``network.graph["layers"]``, from
+    :func:`mskg.viz.layers.annotate_layers`) as the page draws them: the base layer
+    (:data:`BASE_LAYER`, else the first) first, drawn plain; every other one with a dash
+    pattern of its own (:data:`LAYER_DASHES`) for the edges it alone gives."""
+    records = sorted(network.graph.get("layers", []), key=lambda r: (r["key"], r["iri"]))
+    if not records:
+        return []
+    base = next((r for r in records if r["key"] == BASE_LAYER), records[0])
+    out = []
+    others = 0
+    for record in [base, *(r for r in records if r is not base)]:
+        layer = {k: record[k] for k in ("iri", "key", "label", "definition")}
+        layer["base"] = record is base
+        if record is base:
+            layer["dashes"] = False
+        else:
+            layer["dashes"] = list(LAYER_DASHES[others % len(LAYER_DASHES)])
+            others += 1
+        out.append(layer)
+    return out
 
 
 def script_json(data: Any) -> str:

@@ -26,6 +26,10 @@ class Group:
     color: str
     shape: str
     classes: tuple[str, ...]
+    #: The key of a wider group this one narrows: a node of both groups' classes (a protein is
+    #: also a molecular entity, which mskg.graph.network may pick as its primary class) is
+    #: drawn in this one.
+    narrows: str = ""
 
     @property
     def border(self) -> str:
@@ -55,6 +59,14 @@ GROUPS: tuple[Group, ...] = (
     Group("mechanism", "mechanism of action", "#7b4fb8", "hexagon", (_M + "MechanismOfAction",)),
     Group("action", "type of action", "#c3b1e1", "hexagon", (_M + "ActionType",)),
     Group("cell", "cell type", "#2e9e4f", "triangle", (_M + "CellType",)),
+    Group(
+        "protein",
+        "protein (molecular target)",
+        "#00acc1",
+        "triangle",
+        (_M + "Protein",),
+        narrows="molecule",
+    ),
     Group("molecule", "molecule", "#9ccc65", "triangle", (_M + "MolecularEntity",)),
     Group(
         "ms",
@@ -107,6 +119,27 @@ GROUPS: tuple[Group, ...] = (
     ),
     Group("anatomy", "anatomy", "#d7b98e", "hexagon", (_M + "AnatomicalStructure",)),
     Group("restriction", "usage restriction", "#6d6d6d", "star", (_M + "UsageRestriction",)),
+    # The label layer's kinds of statement: warnings and programs in strong reds, monitoring
+    # near-black with its tests in a pale cyan, premedication pink, populations taupe.
+    Group("boxedwarning", "boxed warning", "#8e0000", "square", (_M + "BoxedWarning",)),
+    Group(
+        "riskprogram",
+        "risk management program (REMS)",
+        "#d81b60",
+        "star",
+        (_M + "RiskManagementProgram",),
+    ),
+    Group(
+        "monitoring",
+        "monitoring requirement or timing",
+        "#212121",
+        "triangleDown",
+        (_M + "MonitoringRequirement", _M + "MonitoringTiming"),
+    ),
+    Group("clinicaltest", "clinical test", "#80deea", "dot", (_M + "ClinicalTest",)),
+    Group("premedication", "premedication", "#f06292", "hexagon", (_M + "Premedication",)),
+    Group("population", "population group", "#a1887f", "dot", (_M + "PopulationGroup",)),
+    Group("disagreement", "source disagreement", "#6200ea", "square", (_M + "SourceDisagreement",)),
     Group("other", "other", "#bdbdbd", "dot", ()),
 )
 
@@ -134,17 +167,46 @@ _TREATMENT_GROUPS = frozenset({"dmt", "relapse", "treatment"})
 
 
 def group_of(attrs: dict[str, Any]) -> Group:
-    """The display group of a node, from its primary class, then its other types."""
+    """The display group of a node, from its primary class, then its other types; a group
+    that narrows the one found (:attr:`Group.narrows`) wins when the node has its class."""
     primary = attrs.get("class", "")
-    if primary in _GROUP_BY_CLASS:
-        return _GROUP_BY_CLASS[primary]
-    best = None
-    for cls in attrs.get("types", []):
+    types = attrs.get("types", [])
+    best = _GROUP_BY_CLASS.get(primary)
+    if best is None:
+        for cls in types:
+            group = _GROUP_BY_CLASS.get(cls)
+            if group is not None and (best is None or GROUPS.index(group) < GROUPS.index(best)):
+                best = group
+    if best is None:
+        return _GROUPS_BY_KEY["other"]
+    for cls in types:
         group = _GROUP_BY_CLASS.get(cls)
-        if group is not None and (best is None or GROUPS.index(group) < GROUPS.index(best)):
-            best = group
-    return best or _GROUPS_BY_KEY["other"]
+        if group is not None and group.narrows == best.key:
+            return group
+    return best
 
 
 #: Edge severities, in the order of the codes used in the page data.
 SEVERITIES = ("", "serious", "common")
+
+
+#: The source layer (by its key, ``skos:notation``) whose facts are drawn as plain lines: the
+#: graph's first source. When the graph has no layer of that key, the first layer by key is.
+BASE_LAYER = "article"
+
+
+#: Dash patterns of edges that one layer other than the base alone gives (the label's facts
+#: dash-dotted, a third layer's dotted), in the order of the layers' keys; more layers than
+#: patterns reuse them. None is the common adverse effects' dash (``EDGE_STYLE["common"]``),
+#: so a label's common effect (amber, dash-dotted) reads apart from the article's (dashed).
+LAYER_DASHES: tuple[tuple[int, ...], ...] = ((10, 3, 2, 3), (2, 4), (1, 3, 1, 3, 8, 3))
+
+
+#: Edges that two or more layers give are drawn plain on a pale halo (vis-network's edge
+#: background): confirmed by both sources.
+SEVERAL_LAYERS_HALO: dict[str, Any] = {"color": "rgba(80, 140, 230, 0.32)", "size": 7}
+
+
+#: The outline of a node that only other layers than the base give (a label's boxed warning):
+#: dashed, in a grey that reads on the darkest fills and on white.
+LAYER_ONLY_BORDER: dict[str, Any] = {"dashes": [5, 3], "width": 2.5, "color": "#80868b"}

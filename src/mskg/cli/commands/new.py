@@ -10,7 +10,7 @@ from mskg.cli.where import add_graph_argument
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("kind", choices=("drug",), help="what to add (today: drug)")
-    parser.add_argument("name", metavar="NAME", help="generic name, e.g. ublituximab")
+    parser.add_argument("name", metavar="NAME", help="generic name, e.g. ofatumumab")
     add_graph_argument(parser, writing=True)
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="where to write (default: GRAPH/data/NAME.ttl)"

@@ -28,6 +28,14 @@ parameters: --param NAME=VALUE binds ?NAMEIri if the query uses that variable, e
   mskg:hasSeriousAdverseEffect implies mskg:hasAdverseEffect and a subclass of a class counts
   as that class; skos:broaderTransitive is the closure of skos:broader. Off by default.
 
+warnings: a term the ontology or a standard vocabulary does not define
+  (mskg:hasCommonAdverseEfect, skos:definiton) is a warning on standard error, with the closest
+  defined term, whatever the answer. When the answer is empty (no row, false), also: an mskr:
+  resource the graph does not hold, a plain string compared with typed or tagged values
+  ("2017" for an xsd:gYear, "natalizumab" for "natalizumab"@en), a class or property that only
+  its subclasses or subproperties are used with (mskg:Treatment: use --infer or
+  a/rdfs:subClassOf*), or one nothing uses. Warnings never change the answer nor the exit code.
+
 read-only: UPDATE (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE...), SERVICE and FROM / FROM NAMED
   are refused; mskg never fetches a URL while answering.
 
@@ -83,8 +91,9 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mskg.sparql.lint import GraphFacts, answer_warnings
     from mskg.sparql.named import load_query, query_from_text
-    from mskg.sparql.native import run_in_memory
+    from mskg.sparql.native import run_in_memory_with_warnings
     from mskg.sparql.params import parse_param_args
     from mskg.sparql.results import default_format, format_result
     from mskg.stores.spec import parse_store_spec
@@ -112,11 +121,12 @@ def run(args: argparse.Namespace) -> int:
 
         with open_store(spec, read_only=True) as store:
             result = run_on_store(query, store, params=parse_param_args(args.param))
+            warnings = answer_warnings(query, result, GraphFacts.from_store(store))
     else:
         from mskg.cli.where import graph_to_read
 
         params = parse_param_args(args.param)
-        result = run_in_memory(
+        result, warnings = run_in_memory_with_warnings(
             query,
             params=params,
             graph_dir=graph_to_read(args.graph),
@@ -129,6 +139,11 @@ def run(args: argparse.Namespace) -> int:
             f"{'triples' if result.graph is not None else 'rows'} (its own limit on answers)",
             file=sys.stderr,
         )
+    from mskg.terminal import terminal_safe
+
+    where = f"{query.path}: " if query.path is not None else ""
+    for warning in warnings:
+        print(f"warning: {terminal_safe(where + str(warning))}", file=sys.stderr)
     fmt = args.format or default_format(result, sys.stdout.isatty())
     sys.stdout.write(format_result(result, fmt))
     sys.stdout.flush()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 def register(parser: argparse.ArgumentParser) -> None:
     from mskg.cli.where import add_graph_argument
+    from mskg.viz.layout import DEFAULT_PHYSICS_THRESHOLD as PHYSICS_THRESHOLD
 
     add_graph_argument(parser)
     from mskg.stores.spec import add_store_argument
@@ -38,7 +39,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="above N nodes, lay out in Python with physics off (default: 250)",
+        help=f"above N nodes, lay out in Python with physics off (default: {PHYSICS_THRESHOLD})",
     )
     parser.add_argument("--open", action="store_true", help="open the page in a web browser")
     parser.set_defaults(func=run)

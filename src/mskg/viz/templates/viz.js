@@ -7,7 +7,8 @@ var edges = null;
 var mskgData = null;
 var mskgReady = false;
 // readyMs: when the page became usable; iterations: physics steps the layout took;
-// converged: whether it came to rest before the step limit; empty: nothing to draw.
+// converged: whether it came to rest before the step limit; empty: nothing to draw. Once labels
+// are placed for a view: labelsPlacedFor (that view), nodeLabels and edgeLabels (how many drawn).
 var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
 
 (function () {
@@ -42,9 +43,15 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
 
   var labelOf = {};
   var clsOf = {};
-  data.nodes.forEach(function (n) { labelOf[n.id] = n.label; clsOf[n.id] = n.cls; });
+  // Source layers (the article, the labels...): a node's or an edge's layers are an index into
+  // layerSets, lists of indexes into layers; 0 is [], "other sources".
+  var layers = data.layers || [];
+  var layerSets = data.layer_sets || [[]];
+  var layerSetOf = {};
+  data.nodes.forEach(function (n) { labelOf[n.id] = n.label; clsOf[n.id] = n.cls; layerSetOf[n.id] = n.layers || 0; });
 
-  // Edges arrive as [from, to, relation, severity, fatal] (indexes); expand them.
+  // Edges arrive as [from, to, relation, severity, fatal, layer set] (indexes; the layer set
+  // only when it is not 0); expand them.
   var edgeList = data.edges.map(function (e, i) {
     var rel = relations[e[2]];
     return {
@@ -54,7 +61,8 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
       rel: rel.iri,
       relLabel: rel.label,
       severity: data.severities[e[3]] || "",
-      fatal: e[4] === 1
+      fatal: e[4] === 1,
+      layerSet: e[5] || 0
     };
   });
   var edgeById = {};
@@ -67,6 +75,25 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
   });
   var SVGNS = "http://www.w3.org/2000/svg";
 
+  function layerKeys(set) { return (layerSets[set] || []).map(function (i) { return layers[i].key; }); }
+
+  // "article + label", or "other sources" for none.
+  function layerText(set) { var keys = layerKeys(set); return keys.length ? keys.join(" + ") : "other sources"; }
+
+  // How an edge's layers draw it: one layer other than the base alone gives it its dashes;
+  // two or more, a halo; the base alone, or none, nothing.
+  function layerLook(set) {
+    var members = layerSets[set] || [];
+    if (members.length === 1 && !layers[members[0]].base) { return { dashes: layers[members[0]].dashes, halo: false }; }
+    return { dashes: false, halo: members.length > 1 };
+  }
+
+  // A node that only layers other than the base give (a label's boxed warning).
+  function layerOnly(id) {
+    var members = layerSets[layerSetOf[id]] || [];
+    return members.length > 0 && !members.some(function (i) { return layers[i].base; });
+  }
+
   function nodeInfo(id) {
     var d = details[id] || {};
     return {
@@ -78,7 +105,8 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
       parts: d.parts || [],
       dosing: d.dosing || [],
       identifiers: d.identifiers || [],
-      sources: (d.sources || []).map(function (i) { return sourceTable[i]; })
+      sources: (d.sources || []).map(function (i) { return sourceTable[i]; }),
+      layers: layerKeys(layerSetOf[id])
     };
   }
 
@@ -91,7 +119,8 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
       potentially_fatal: e.fatal,
       frequency: d.frequency || "",
       properties: d.properties || [],
-      sources: (d.sources || []).map(function (i) { return sourceTable[i]; })
+      sources: (d.sources || []).map(function (i) { return sourceTable[i]; }),
+      layers: layerKeys(e.layerSet)
     };
   }
 
@@ -154,16 +183,19 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     return svg;
   }
 
-  function lineSwatch(color, width, dashes) {
+  function lineSwatch(color, width, dashes, halo) {
     var svg = document.createElementNS(SVGNS, "svg");
     svg.setAttribute("width", 34); svg.setAttribute("height", 12);
     svg.setAttribute("class", "mskg-swatch");
-    var line = document.createElementNS(SVGNS, "line");
-    line.setAttribute("x1", 1); line.setAttribute("y1", 6); line.setAttribute("x2", 33); line.setAttribute("y2", 6);
-    line.setAttribute("stroke", color);
-    line.setAttribute("stroke-width", width);
-    if (dashes) { line.setAttribute("stroke-dasharray", dashes.join(" ")); }
-    svg.appendChild(line);
+    [halo ? [halo.color, Math.min(10, halo.size), false] : null, [color, width, dashes]].forEach(function (spec) {
+      if (!spec) { return; }
+      var line = document.createElementNS(SVGNS, "line");
+      line.setAttribute("x1", 1); line.setAttribute("y1", 6); line.setAttribute("x2", 33); line.setAttribute("y2", 6);
+      line.setAttribute("stroke", spec[0]);
+      line.setAttribute("stroke-width", spec[1]);
+      if (spec[2]) { line.setAttribute("stroke-dasharray", spec[2].join(" ")); }
+      svg.appendChild(line);
+    });
     return svg;
   }
 
@@ -182,6 +214,7 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
       var text = d.definition.length > 280 ? d.definition.slice(0, 277) + "…" : d.definition;
       tip.appendChild(el("div", null, text));
     }
+    if (d.layers.length) { tip.appendChild(el("div", "mskg-tip-layers", "from: " + d.layers.join(" + "))); }
     return tip;
   }
 
@@ -190,6 +223,7 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     var g = groupsByKey[n.cls];
     var text = n.label + "\n" + (d["class"] || (g ? g.label : ""));
     if (d.definition) { text += "\n" + (d.definition.length > 280 ? d.definition.slice(0, 277) + "…" : d.definition); }
+    if (layerSetOf[n.id]) { text += "\nfrom: " + layerText(layerSetOf[n.id]); }
     return text;
   }
 
@@ -202,21 +236,30 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     if (d.potentially_fatal) { line.appendChild(el("span", "mskg-badge fatal", "can be fatal")); }
     if (d.frequency) { line.appendChild(el("span", "mskg-badge", d.frequency)); }
     tip.appendChild(line);
+    if (layers.length) { tip.appendChild(el("div", "mskg-tip-layers", "from: " + layerText(e.layerSet))); }
     return tip;
   }
 
   function edgeStyle(e) {
     var style = data.edge_styles[e.severity || "other"];
+    var look = layerLook(e.layerSet);
     return {
       width: style.width + (e.fatal ? data.fatal_extra_width : 0),
-      dashes: style.dashes,
-      color: style.color
+      dashes: look.dashes || style.dashes,
+      color: style.color,
+      halo: look.halo
     };
   }
 
   function edgeColor(e, dim) {
     var c = edgeStyle(e).color;
     return { color: c, highlight: c, hover: c, opacity: dim ? 0.12 : 0.9 };
+  }
+
+  // The halo of an edge that several layers give; gone while the edge is dimmed.
+  function edgeHalo(e, dim) {
+    var halo = data.several_layers_halo;
+    return { enabled: !dim, color: halo.color, size: halo.size, dashes: false };
   }
 
   // ---- the network ------------------------------------------------------------------------
@@ -235,6 +278,21 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     if (n.x !== undefined) { item.x = n.x; item.y = n.y; }
     // Heavier nodes push harder: hubs and treatments get room for their many edges and labels.
     else { item.mass = 1 + Math.min(3, (degree[n.id] || 0) / 6) + (TREATMENTS[n.cls] ? 1 : 0); }
+    if (layerOnly(n.id)) {
+      // A dashed grey outline, which reads on dark fills as on light ones. A node's own colour
+      // replaces its group's whole colour in vis-network, so the fill is given again.
+      var outline = data.layer_only_border;
+      var g = groupsByKey[n.cls];
+      item.shapeProperties = { borderDashes: outline.dashes };
+      item.borderWidth = outline.width;
+      if (g) {
+        item.color = {
+          background: g.color, border: outline.color,
+          highlight: { background: g.color, border: "#000000" },
+          hover: { background: g.color, border: "#000000" }
+        };
+      }
+    }
     return item;
   }));
   var parallel = {};
@@ -244,6 +302,7 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
       id: e.id, from: e.from, to: e.to, rel: e.rel, severity: e.severity,
       width: style.width, dashes: style.dashes, color: edgeColor(e, false)
     };
+    if (style.halo) { item.background = edgeHalo(e, false); }
     // Springs between two well-connected nodes (a drug and the disease it treats) are longer,
     // so the hubs do not pile up in the middle with all their labels.
     var hub = Math.min(degree[e.from], degree[e.to]) - 1;
@@ -304,7 +363,13 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     physics: large || empty ? { enabled: false } : {
       enabled: true,
       solver: "forceAtlas2Based",
-      forceAtlas2Based: { gravitationalConstant: -150, centralGravity: 0.012, springLength: 200, springConstant: 0.05, damping: 0.6, avoidOverlap: data.nodes.length <= 150 ? 0.9 : 0 },
+      // Up to 150 nodes: long springs, and nodes kept apart. Above (the curated graph with its
+      // label layer has 260), those forces take thousands of steps to settle, or never do:
+      // shorter, stiffer springs, a stronger pull to the centre and more damping settle them
+      // in a few hundred (seeded, so the same every time).
+      forceAtlas2Based: data.nodes.length <= 150
+        ? { gravitationalConstant: -150, centralGravity: 0.012, springLength: 200, springConstant: 0.05, damping: 0.6, avoidOverlap: 0.9 }
+        : { gravitationalConstant: -80, centralGravity: 0.05, springLength: 100, springConstant: 0.1, damping: 0.9, avoidOverlap: 0 },
       maxVelocity: 80,
       minVelocity: 2.5,
       timestep: 0.5,
@@ -394,27 +459,77 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     return { x1: point.x - w / 2, x2: point.x + w / 2, y1: point.y - h / 2, y2: point.y + h / 2 };
   }
 
-  // What an edge label must not cover: every node, and the labels that are drawn (not those of
-  // nodes dimmed outside a highlighted neighbourhood).
+  // Where vis-network drew a node's label (canvas coordinates), or null.
+  function nodeLabelBox(body) {
+    var size = body.labelModule && body.labelModule.size;
+    if (!size || !(size.width > 0) || !body.labelModule.elementOptions.label) { return null; }
+    return { x1: size.left, x2: size.left + size.width, y1: size.top, y2: size.top + size.height };
+  }
+
+  // What an edge label must not cover: every node in full colour (not the faint ones dimmed
+  // outside a highlighted neighbourhood), and the node labels that are drawn.
   function nodeBoxes() {
     var boxes = [];
     nodes.forEach(function (n) {
-      if (n.hidden) { return; }
+      if (n.hidden || dimmed.nodes[n.id]) { return; }
       var body = network.body.nodes[n.id];
       if (!body) { return; }
       var r = (body.options && body.options.size) || 10;
       boxes.push({ x1: body.x - r, x2: body.x + r, y1: body.y - r, y2: body.y + r });
-      var size = body.labelModule && body.labelModule.size;
-      if (!dimmed.nodes[n.id] && size && size.width > 0 && body.labelModule.elementOptions.label) {
-        boxes.push({ x1: size.left, x2: size.left + size.width, y1: size.top, y2: size.top + size.height });
-      }
+      var label = labelLeftOut[n.id] ? null : nodeLabelBox(body);
+      if (label) { boxes.push(label); }
     });
     return boxes;
+  }
+
+  // Node labels never cover one another either. Zoomed out, labels keep their 11 px on screen,
+  // so the whole graph has room for only some of them: the selected node's first (or the
+  // selected edge's ends), then the treatments', then the best-connected nodes'; a label with no
+  // room is left out (drawn transparent, as a dimmed node's) until zooming in makes room, and
+  // the node's tooltip, the search and the details still name it. Only the labels in view are
+  // placed: vis-network measures a label when it draws it, and it draws only what is in view.
+  var labelLeftOut = {};
+  var labelOrder = data.nodes.map(function (n) { return n.id; }).sort(function (a, b) {
+    return (TREATMENTS[clsOf[b]] ? 1 : 0) - (TREATMENTS[clsOf[a]] ? 1 : 0) ||
+      (degree[b] || 0) - (degree[a] || 0) || (a < b ? -1 : a > b ? 1 : 0);
+  });
+
+  function placeNodeLabels() {
+    if (large || empty) { return; }
+    var box = document.getElementById("mynetwork").getBoundingClientRect();
+    var tl = network.DOMtoCanvas({ x: -20, y: -20 });
+    var br = network.DOMtoCanvas({ x: box.width + 20, y: box.height + 20 });
+    var view = { x1: tl.x, y1: tl.y, x2: br.x, y2: br.y };
+    var first = [];
+    if (selectedNode !== null) { first.push(selectedNode); }
+    if (selectedEdge !== null) { first.push(edgeById[selectedEdge].from, edgeById[selectedEdge].to); }
+    var placed = [];
+    var done = {};
+    var updates = [];
+    // Labels out of view keep their state until they come into view and are placed.
+    first.concat(labelOrder).forEach(function (id) {
+      if (done[id]) { return; }
+      done[id] = true;
+      var n = nodes.get(id);
+      var body = network.body.nodes[id];
+      if (!n || n.hidden || dimmed.nodes[id] || !body) { return; }
+      var label = nodeLabelBox(body);
+      if (!label || !overlaps(label, view)) { return; }
+      var out = placed.some(function (b) { return overlaps(label, b); });
+      if (!out) { placed.push(label); }
+      if (out !== !!labelLeftOut[id]) {
+        if (out) { labelLeftOut[id] = true; } else { delete labelLeftOut[id]; }
+        updates.push({ id: id, font: out ? DIM_FONT : normalFont(id) });
+      }
+    });
+    if (updates.length) { nodes.update(updates); }
+    mskgStats.nodeLabels = placed.length;  // labels drawn in view
   }
 
   function severityRank(e) { return e.severity === "serious" ? (e.fatal ? 0 : 1) : e.severity === "common" ? 2 : 3; }
 
   function refreshEdgeLabels() {
+    placeNodeLabels();
     var want = {};
     if (!empty) {
       var first = {};
@@ -422,7 +537,8 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
         if (id !== null) { incident(id).forEach(function (e) { first[e.id] = true; }); }
       });
       if (selectedEdge !== null) { first[selectedEdge] = true; }
-      var candidates = edgeList.filter(function (e) { return first[e.id]; });
+      // Hidden edges, and those of hidden nodes (which have no position), are never labelled.
+      var candidates = edgeList.filter(function (e) { return first[e.id] && shown(e); });
       if (!large && network.getScale() >= ALL_EDGE_LABELS_SCALE) {
         var box = document.getElementById("mynetwork").getBoundingClientRect();
         var tl = network.DOMtoCanvas({ x: 0, y: 0 });
@@ -432,6 +548,7 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
         edgeList.forEach(function (e) {
           if (first[e.id]) { return; }
           var a = positions[e.from], b = positions[e.to];
+          if (!a || !b) { return; }
           var mid = { x1: (a.x + b.x) / 2, x2: (a.x + b.x) / 2, y1: (a.y + b.y) / 2, y2: (a.y + b.y) / 2 };
           if (overlaps(mid, view) && !dimmed.edges[e.id]) { candidates.push(e); }
         });
@@ -498,7 +615,7 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
       var dim = active && !keepNodes[n.id];
       if (dim !== !!dimmed.nodes[n.id]) {
         if (dim) { dimmed.nodes[n.id] = true; } else { delete dimmed.nodes[n.id]; }
-        nodeUpdates.push({ id: n.id, opacity: dim ? 0.2 : 1, font: dim ? DIM_FONT : normalFont(n.id) });
+        nodeUpdates.push({ id: n.id, opacity: dim ? 0.2 : 1, font: dim || labelLeftOut[n.id] ? DIM_FONT : normalFont(n.id) });
       }
     });
     if (nodeUpdates.length) { nodes.update(nodeUpdates); }
@@ -507,7 +624,9 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
       var dim = active && !keepEdges[e.id];
       if (dim !== !!dimmed.edges[e.id]) {
         if (dim) { dimmed.edges[e.id] = true; } else { delete dimmed.edges[e.id]; }
-        edgeUpdates.push({ id: e.id, color: edgeColor(e, dim) });
+        var update = { id: e.id, color: edgeColor(e, dim) };
+        if (edgeStyle(e).halo) { update.background = edgeHalo(e, dim); }
+        edgeUpdates.push(update);
       }
     });
     if (edgeUpdates.length) { edges.update(edgeUpdates); }
@@ -581,6 +700,8 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     viewTimer = setTimeout(applyScale, 80);
   });
   network.on("dragEnd", function () { refreshEdgeLabels(); });
+  // Physics switched back on moves nodes: place the labels again once they are at rest.
+  network.on("stabilized", function () { if (mskgReady) { refreshEdgeLabels(); } });
   // vis-network leaves a tooltip up when the pointer leaves the canvas over a node or edge.
   document.getElementById("mynetwork").addEventListener("mouseleave", function () {
     var popup = network.interactionHandler && network.interactionHandler.popup;
@@ -590,17 +711,33 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
   // ---- filters ------------------------------------------------------------------------------
   var hiddenClasses = {};
   var hiddenRelations = {};
+  var hiddenLayers = {};  // by index into layers
+
+  // A layer switched off hides what only switched-off layers give: an edge none of whose
+  // layers is on (edges of no layer, "other sources", always stay), and a node none of whose
+  // edges stays (or, without edges, none of whose own layers is on).
+  function layerSetShown(set) {
+    var members = layerSets[set] || [];
+    return !members.length || members.some(function (i) { return !hiddenLayers[i]; });
+  }
+
+  function hiddenByLayers(id) {
+    var own = incident(id);
+    if (own.length) { return !own.some(function (e) { return layerSetShown(e.layerSet); }); }
+    return !layerSetShown(layerSetOf[id]);
+  }
 
   function applyFilters() {
+    var layersOff = Object.keys(hiddenLayers).length > 0;
     var nodeUpdates = [];
     nodes.forEach(function (n) {
-      var hide = !!hiddenClasses[n.cls];
+      var hide = !!hiddenClasses[n.cls] || (layersOff && hiddenByLayers(n.id));
       if (!!n.hidden !== hide) { nodeUpdates.push({ id: n.id, hidden: hide }); }
     });
     if (nodeUpdates.length) { nodes.update(nodeUpdates); }
     var edgeUpdates = [];
     edges.forEach(function (e) {
-      var hide = !!hiddenRelations[e.rel];
+      var hide = !!hiddenRelations[e.rel] || (layersOff && !layerSetShown(edgeById[e.id].layerSet));
       if (!!e.hidden !== hide) { edgeUpdates.push({ id: e.id, hidden: hide }); }
     });
     if (edgeUpdates.length) { edges.update(edgeUpdates); }
@@ -622,6 +759,7 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     label.appendChild(el("span", null, text));
     label.appendChild(el("span", "mskg-count", count));
     container.appendChild(label);
+    return box;
   }
 
   var classBox = document.getElementById("mskg-classes");
@@ -632,6 +770,45 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
   relations.forEach(function (r) {
     filterRow(relationBox, r.iri, r.label, r.count, null, hiddenRelations, "relation");
   });
+  // One switch per source layer, each with the line its facts alone are drawn with; then the
+  // legend of the layers' lines and of the outline of nodes that only other layers give.
+  var layerSection = document.getElementById("mskg-layer-section");
+  var layerBox = document.getElementById("mskg-layers");
+  var layerLegend = document.getElementById("mskg-layer-legend");
+  var plain = data.edge_styles.other;
+  layerSection.hidden = layers.length === 0;
+  layers.forEach(function (layer, i) {
+    var box = filterRow(layerBox, String(i), layer.label, layer.edges,
+      lineSwatch(plain.color, plain.width + 0.6, layer.dashes), hiddenLayers, "layer-index");
+    box.setAttribute("data-layer", layer.key);
+    if (layer.definition) { box.parentNode.title = layer.definition; }
+  });
+
+  function legendRow(container, graphic, text) {
+    var line = el("div", "mskg-legend-row");
+    line.appendChild(graphic);
+    line.appendChild(el("span", null, text));
+    container.appendChild(line);
+  }
+
+  layers.forEach(function (layer) {
+    legendRow(layerLegend, lineSwatch(plain.color, plain.width + 0.6, layer.dashes), layer.key + " only");
+  });
+  if (layers.length > 1) {
+    legendRow(layerLegend, lineSwatch(plain.color, plain.width + 0.6, false, data.several_layers_halo),
+      layers.length === 2 ? layers[0].key + " and " + layers[1].key : "two or more layers");
+  }
+  if (layers.length) {
+    legendRow(layerLegend, lineSwatch(plain.color, plain.width + 0.6, false), "other sources (always shown)");
+  }
+  var notBase = layers.filter(function (layer) { return !layer.base; }).map(function (layer) { return layer.key; });
+  if (notBase.length) {
+    var outline = swatch("dot", "#e8e8e8", data.layer_only_border.color);
+    outline.firstChild.setAttribute("stroke-dasharray", "3.5 2.5");
+    outline.firstChild.setAttribute("stroke-width", "2.2");
+    legendRow(layerLegend, outline, "node from the " + notBase.join(" or ") + " only");
+  }
+
   var edgeLegend = document.getElementById("mskg-edge-legend");
   var styles = data.edge_styles;
   [
@@ -789,6 +966,10 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
       });
       panel.appendChild(xl);
     }
+    if (d.layers.length) {
+      panel.appendChild(el("h3", null, "Source layers"));
+      panel.appendChild(el("p", "mskg-layers", d.layers.join(" + ")));
+    }
     if (d.sources.length) {
       panel.appendChild(el("h3", null, "Sources"));
       panel.appendChild(sourcesList(d.sources));
@@ -812,6 +993,7 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     if (d.severity) { rows.push(["severity", "", [d.severity]]); }
     if (d.potentially_fatal) { rows.push(["potentially fatal", "", ["yes"]]); }
     if (d.frequency) { rows.push(["frequency", "", [d.frequency]]); }
+    if (layers.length) { rows.push(["source layers", "", [layerText(e.layerSet)]]); }
     rows = rows.concat(d.properties);
     if (rows.length) { panel.appendChild(definitionList(rows)); }
     var pred = el("div", "mskg-iri");
@@ -829,10 +1011,20 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     if (details[id] === undefined) { return; }
     var n = nodes.get(id);
     if (n && n.hidden) {
-      // Searching for a filtered-out node shows its class again.
+      // Searching for a filtered-out node shows its class again, and its layers.
       var box = classBox.querySelector("input[data-class='" + CSS.escape(n.cls) + "']");
       if (box) { box.checked = true; }
       delete hiddenClasses[n.cls];
+      if (hiddenByLayers(id)) {
+        var sets = [layerSetOf[id]].concat(incident(id).map(function (e) { return e.layerSet; }));
+        sets.forEach(function (set) {
+          (layerSets[set] || []).forEach(function (i) {
+            delete hiddenLayers[i];
+            var layerInput = layerBox.querySelector("input[data-layer-index='" + i + "']");
+            if (layerInput) { layerInput.checked = true; }
+          });
+        });
+      }
       applyFilters();
     }
     selectedNode = id;
@@ -840,6 +1032,8 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     network.selectNodes([id]);
     highlight([id]);
     refreshEdgeLabels();
+    // A selected node's label is drawn bold, so a little wider: place the labels again then.
+    network.once("afterDrawing", refreshEdgeLabels);
     showNode(id);
     if (!opts || opts.zoom !== false) {
       showNeighbourhood(id);
