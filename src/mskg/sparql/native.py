@@ -147,14 +147,12 @@ def run_in_memory(
     use_cache: bool = True,
 ) -> QueryResult:
     """The answer of :func:`mskg.sparql.engine.run_query` (same arguments): from Oxigraph in
-    memory where :func:`answer_in_memory` gives it, else from rdflib (imported only then)."""
-    if infer is None:
-        answer = answer_in_memory(query, params=params, graph_dir=graph_dir)
-        if answer is not None:
-            return answer
-    from mskg.sparql.engine import run_query
-
-    return run_query(query, params=params, graph_dir=graph_dir, infer=infer, use_cache=use_cache)
+    memory where :func:`answer_in_memory` gives it, else from rdflib (imported only then); the
+    answer of :func:`run_in_memory_with_warnings`, which the command line calls."""
+    answer, _warnings = run_in_memory_with_warnings(
+        query, params=params, graph_dir=graph_dir, infer=infer, use_cache=use_cache
+    )
+    return answer
 
 
 def run_in_memory_with_warnings(
