@@ -207,9 +207,9 @@ CONSTRUCT {
 #: nodes and relations the answers above name, rather than an OPTIONAL per row (rdflib pays
 #: for each of those).
 LABELS = """
-CONSTRUCT { ?n rdfs:label ?l . ?n skos:prefLabel ?pl . ?n schema:name ?sn . $TYPED } WHERE {
+CONSTRUCT { ?n ?p ?l } WHERE {
   VALUES ?n { $NODES }
-  { ?n rdfs:label ?l } UNION { ?n skos:prefLabel ?pl } UNION { ?n schema:name ?sn } $TYPES
+  ?n ?p ?l FILTER(?p IN (rdfs:label, skos:prefLabel, schema:name $TYPES))
 }
 """
 
@@ -269,15 +269,11 @@ def labels(store: Store, graphs: Iterable[Graph], *, types: bool = False) -> Gra
 
     nodes = sorted({str(n) for g in graphs for t in g for n in t if _writable(n)})
     found = Graph()
-    typed = ("?n a ?t .", "UNION { ?n a ?t }") if types else ("", "")
     for start in range(0, len(nodes), LABELS_CHUNK):
         values = " ".join(f"<{iri}>" for iri in nodes[start : start + LABELS_CHUNK])
-        text = (
-            LABELS.replace("$TYPED", typed[0])
-            .replace("$TYPES", typed[1])
-            # NODES last: the IRIs are checked, but never read again as a placeholder
-            .replace("$NODES", values)
-        )
+        text = LABELS.replace("$TYPES", ", rdf:type" if types else "")
+        # NODES last: the IRIs are checked, and never read again as a placeholder
+        text = text.replace("$NODES", values)
         found += _construct(store, text)
     return found
 
