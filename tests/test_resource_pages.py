@@ -303,6 +303,15 @@ def test_ontology_term_page(server: MskgHTTPServer, graph: Graph) -> None:
     assert using
     hrefs = {a.get("href") for tag, a in page.tags if tag == "a"}
     assert {f"/queries/{name}" for name in using} <= hrefs
+    # the triples that use it, subject and object linked
+    used = [f for f in page.facts if f["section"] == "Used in the graph"]
+    assert len(used) == min(100, len(list(graph.triples((None, SERIOUS, None)))))
+    assert any(
+        f["object"] == "/resource/natalizumab"
+        and " ".join(f["text"].split())
+        == "natalizumab → progressive multifocal leukoencephalopathy"
+        for f in used
+    )
     # a class: its mapping as an outside link, its subclasses and instances pointing here
     status, _headers, body = get(server, "/ontology/Drug")
     page = parse_page(body)
@@ -567,12 +576,21 @@ class CountingStore:
         return self.store.query(sparql, **options)
 
 
-def test_a_page_takes_three_queries_and_rdf_two(memory: MemoryStore) -> None:
-    for fmt, most in (("html", 3), ("ttl", 2)):
-        counting = CountingStore(memory)
-        reply = resource_answer(counting, R + "natalizumab", fmt)  # type: ignore[arg-type]
-        assert reply.status == 200
-        assert len(counting.queries) <= most, (fmt, len(counting.queries))
+@pytest.mark.parametrize(
+    ("iri", "fmt", "most"),
+    [
+        (R + "natalizumab", "html", 3),
+        (R + "natalizumab", "ttl", 2),
+        (R + "general-knowledge", "html", 3),
+        (M + "hasSeriousAdverseEffect", "html", 4),  # and the triples that use it
+        (M.rstrip("/"), "html", 4),  # and the ontology's terms
+    ],
+)
+def test_a_page_takes_a_few_queries(memory: MemoryStore, iri: str, fmt: str, most: int) -> None:
+    counting = CountingStore(memory)
+    reply = resource_answer(counting, iri, fmt)  # type: ignore[arg-type]
+    assert reply.status == 200
+    assert len(counting.queries) <= most, (fmt, len(counting.queries))
 
 
 # The w3id.org redirect -------------------------------------------------------------------------

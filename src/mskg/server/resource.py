@@ -191,13 +191,13 @@ CONSTRUCT {
 """
 
 #: What the HTML page needs beyond :data:`DESCRIPTION`: the triples that point at the resource
-#: (not its own statement nodes), and the statements whose object it is with their qualifiers
-#: and the documents of their sources.
+#: (not from the statement nodes that name it: those come with the facts they describe), and
+#: the statements whose object it is with their qualifiers and the documents of their sources.
 CONTEXT = """
 CONSTRUCT {
   ?s ?p $R . ?in ?ip ?iv . ?src dcterms:isPartOf ?doc .
 } WHERE {
-  { ?s ?p $R FILTER(?p NOT IN (rdf:subject, rdf:object)) }
+  { ?s ?p $R FILTER(?p NOT IN (rdf:subject, rdf:predicate, rdf:object)) }
   UNION { ?in rdf:object $R ; ?ip ?iv }
   UNION { ?in rdf:object $R ; prov:wasDerivedFrom ?src . ?src dcterms:isPartOf ?doc }
 }
@@ -212,6 +212,22 @@ CONSTRUCT { ?n ?p ?l } WHERE {
   ?n ?p ?l FILTER(?p IN (rdfs:label, skos:prefLabel, schema:name $TYPES))
 }
 """
+
+#: The triples that use an ontology property, for its page: at most :data:`MAX_USES_SHOWN`.
+USES = """
+CONSTRUCT { ?s $R ?o } WHERE { ?s $R ?o } LIMIT $LIMIT
+"""
+
+#: Triples shown on a property's page.
+MAX_USES_SHOWN = 100
+
+#: The types that make an ontology term a property (its page then lists its uses).
+PROPERTY_TYPES = (
+    "http://www.w3.org/2002/07/owl#ObjectProperty",
+    "http://www.w3.org/2002/07/owl#DatatypeProperty",
+    "http://www.w3.org/2002/07/owl#AnnotationProperty",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property",
+)
 
 #: IRIs per ``VALUES`` table of :data:`LABELS`.
 LABELS_CHUNK = 400
@@ -263,7 +279,7 @@ def _writable(node: Node) -> bool:
     return True
 
 
-def labels(store: Store, graphs: Iterable[Graph], *, types: bool = False) -> Graph:
+def labels(store: Store, graphs: Iterable[Graph], types: bool = False) -> Graph:
     """The labels (and with ``types`` the rdf:types) of every IRI in ``graphs``."""
     from rdflib import Graph
 
@@ -297,8 +313,8 @@ def _known(store: Store, iri: str) -> bool:
 
 def resource_answer(store: Store, iri: str, fmt: str) -> Answer:
     """The answer for ``iri`` in ``fmt`` (inside a worker): 404 when the graph holds nothing
-    about it. RDF: two queries (description, labels); the page: three (and the ontology's
-    terms on the ontology's page)."""
+    about it. RDF: two queries (description, labels); the page: three (and a property's uses
+    on its page, the ontology's terms on the ontology's page)."""
     if not iri_is_checked(iri) or fmt not in MEDIA_TYPES:
         return error_answer(404, "no such resource")
     if fmt != "html":
@@ -317,10 +333,16 @@ def resource_answer(store: Store, iri: str, fmt: str) -> Answer:
     context = _construct(store, _bound(CONTEXT, iri))
     if not len(description) and not len(context):
         return _not_found(iri)
-    names = labels(store, [description, context], types=True)
+    from rdflib import RDF, URIRef
+
+    uses = None
+    if any(str(t) in PROPERTY_TYPES for t in description.objects(URIRef(iri), RDF.type)):
+        limit = str(MAX_USES_SHOWN + 1)  # one more: whether there are more than are shown
+        uses = _construct(store, _bound(USES, iri).replace("$LIMIT", limit))
+    names = labels(store, [description, context, *([uses] if uses is not None else [])], True)
     terms = _construct(store, TERMS) if iri == ONTOLOGY_IRI else None
     queries = queries_using(iri) if iri.startswith(MSKG_IRI) else []
-    text = render_page(iri, [description, context, names], terms, queries)
+    text = render_page(iri, [description, context, names], terms, queries, uses)
     return Answer(200, "text/html; charset=utf-8", text.encode("utf-8"), page_headers(text))
 
 
@@ -629,7 +651,7 @@ def _fact_groups(view: _View, role: str) -> list[tuple[str, Node, list[tuple[Nod
         statement_role = RDF.subject
     else:
         for predicate, subjects in view.into.get(view.iri, {}).items():
-            if predicate not in (RDF.subject, RDF.object):
+            if predicate not in (RDF.subject, RDF.predicate, RDF.object):
                 groups[predicate].update(subjects)
         for predicate, other in view.described(RDF.object):
             groups[predicate].add(other)
@@ -649,10 +671,27 @@ BRAND_NAMES = ("http://schema.org/proprietaryName",)
 OTHER_NAMES = ("http://schema.org/nonProprietaryName", "http://schema.org/alternateName")
 
 
+#: Headings of what points at a resource, where the relation's own label reads backwards.
+INCOMING_TITLES = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "instances",
+    "http://www.w3.org/2000/01/rdf-schema#subClassOf": "subclasses",
+    "http://www.w3.org/2000/01/rdf-schema#subPropertyOf": "subproperties",
+    "http://www.w3.org/2000/01/rdf-schema#domain": "properties with this domain",
+    "http://www.w3.org/2000/01/rdf-schema#range": "properties with this range",
+    "http://www.w3.org/2004/02/skos/core#broader": "narrower: kinds of it",
+    "http://www.w3.org/ns/prov#wasDerivedFrom": "what it is the source of",
+    "http://purl.org/dc/terms/isPartOf": "parts",
+}
+
+
+def _incoming_title(predicate: Node, label: str) -> str:
+    return INCOMING_TITLES.get(str(predicate), f"{label} (pointing here)")
+
+
 def _facts_html(view: _View, role: str) -> str:
     out = []
     for label, predicate, rows in _fact_groups(view, role):
-        title = _e(label) if role == "out" else f"{_e(label)} (pointing here)"
+        title = _e(label) if role == "out" else _e(_incoming_title(predicate, label))
         relation = _node_html(view, predicate, curie_or_iri(str(predicate)))
         out.append(f'<h3 title="{_e(str(predicate))}">{title} <span class="iri">{relation}</span>')
         out.append("</h3>")
@@ -825,6 +864,21 @@ def focus_svg(view: _View) -> str:
     )
 
 
+def _uses_html(view: _View, uses: Graph) -> str:
+    """The triples that use a property, subject and object linked."""
+    pairs = sorted(
+        ((s, o) for s, _p, o in uses),
+        key=lambda so: (view.label(so[0]).lower(), view.label(so[1]).lower(), str(so)),
+    )
+    out = ['<ul class="facts">']
+    for subject, obj in pairs[:MAX_USES_SHOWN]:
+        out.append(f"<li>{_node_html(view, subject)} \u2192 {_node_html(view, obj)}</li>")
+    if len(pairs) > MAX_USES_SHOWN:
+        out.append(f'<li class="more">the first {MAX_USES_SHOWN} shown</li>')
+    out.append("</ul>")
+    return "\n".join(out)
+
+
 def _terms_html(view: _View, terms: Graph) -> str:
     from rdflib import OWL, RDF
 
@@ -837,7 +891,9 @@ def _terms_html(view: _View, terms: Graph) -> str:
     term_view = _View(str(view.iri), [terms])
     out = []
     for kind, title in kinds:
-        members = sorted(terms.subjects(RDF.type, kind), key=lambda t: str(t))
+        members = sorted(
+            terms.subjects(RDF.type, kind), key=lambda t: (term_view.label(t).lower(), str(t))
+        )
         if not members:
             continue
         out.append(f"<h3>{_e(title)} ({len(members)})</h3><p>")
@@ -851,6 +907,7 @@ def render_page(
     graphs: list[Graph],
     terms: Graph | None = None,
     queries: list[tuple[str, str]] | None = None,
+    uses: Graph | None = None,
 ) -> str:
     """The HTML page of ``iri`` from the answers of its queries."""
     view = _View(iri, graphs)
@@ -887,6 +944,8 @@ def render_page(
     ]
     if incoming:
         sections += ["<h2>Pointing here</h2>", incoming]
+    if uses is not None and len(uses):
+        sections += ["<h2>Used in the graph</h2>", _uses_html(view, uses)]
     if terms is not None:
         sections += ["<h2>Terms</h2>", _terms_html(view, terms)]
     if queries:
