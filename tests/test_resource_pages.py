@@ -1,8 +1,9 @@
 """Every IRI of the graph dereferences in ``mskg serve``: ``/resource/NAME``, ``/ontology/TERM``
 and ``/ontology``, as an HTML page or as Turtle, N-Triples or JSON-LD by content negotiation.
 
-Against a real server on the curated graph (memory store; one Oxigraph store too, which must
-give the same answers), checked against the graph itself: natalizumab's page lists PML as a
+Against a real server on the curated graph (memory store; an Oxigraph store and a remote
+``oxigraph serve`` endpoint must give the same answers; tests/test_virtuoso.py checks Virtuoso),
+checked against the graph itself: natalizumab's page lists PML as a
 serious, potentially fatal effect with the article section as its source and Tysabri as its
 brand name, an adverse effect's page lists the drugs that cause it, the RDF forms parse and hold
 the statements. Hostile names in the URL and hostile text in the graph stay harmless. The
@@ -36,8 +37,9 @@ from mskg.prefixes import MSKG_IRI, RESOURCE_IRI
 from mskg.server.config import ServerConfig
 from mskg.server.http import MskgHTTPServer
 from mskg.server.resource import iri_of_path, resource_answer
+from mskg.stores import open_store
 from mskg.stores.memory import MemoryStore
-from test_server import fetch, running_mskg
+from test_server import fetch, running_mskg, running_oxigraph
 from test_viz_browser import ARTIFACTS, png_colours
 from test_viz_browser import driver as driver  # the module's one browser (headless, offline)
 
@@ -562,6 +564,22 @@ def test_oxigraph_store_gives_the_same_answers(
         ]
         assert len(graphs[0]) > 0 and isomorphic(*graphs)
     assert get(oxigraph_server, "/resource/no-such-thing")[0] == 404
+
+
+def test_a_remote_endpoint_gives_the_same_answers(
+    memory: MemoryStore, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A ``sparql:`` store (a real ``oxigraph serve``): the same page and RDF as in memory."""
+    with running_oxigraph(tmp_path_factory.mktemp("resource-endpoint")) as (url, _process):
+        assert main(["load", "--store", f"sparql:{url}", "--graph", str(GRAPH_DIR)]) == 0
+        remote = open_store(f"sparql:{url}")
+        for iri in (R + "natalizumab", M + "hasSeriousAdverseEffect"):
+            page = resource_answer(remote, iri, "html")
+            assert page.status == 200
+            assert page.body == resource_answer(memory, iri, "html").body
+            rdf = [resource_answer(store, iri, "nt").body.decode() for store in (remote, memory)]
+            assert isomorphic(*(Graph().parse(data=text, format="nt") for text in rdf))
+        assert resource_answer(remote, R + "no-such-thing", "ttl").status == 404
 
 
 class CountingStore:
