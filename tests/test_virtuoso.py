@@ -513,3 +513,37 @@ def test_query_warnings_same_on_virtuoso(
     expected = lint_query(text, GraphFacts.from_store(memory))
     assert expected
     assert lint_query(text, GraphFacts.from_store(loaded)) == expected
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "https://w3id.org/mskg/resource/natalizumab",
+        "https://w3id.org/mskg/resource/pml",
+        "https://w3id.org/mskg/ontology/hasSeriousAdverseEffect",
+    ],
+)
+def test_resource_pages_on_virtuoso(iri: str, loaded: SparqlStore, memory: MemoryStore) -> None:
+    """The resource pages' queries (mskg.server.resource) answer on Virtuoso as in memory: the
+    same nodes and relations in the RDF answer (literals aside: Virtuoso spells some types its
+    own way), and the page's facts with their qualifiers and sources."""
+    from rdflib import Graph
+
+    from mskg.server.resource import resource_answer
+
+    def links(store: SparqlStore | MemoryStore) -> set[tuple[object, object, object]]:
+        reply = resource_answer(store, iri, "nt")
+        assert reply.status == 200
+        graph = Graph().parse(data=reply.body.decode("utf-8"), format="nt")
+        return {t for t in graph if not isinstance(t[2], Literal)}
+
+    expected = links(memory)
+    assert expected
+    assert links(loaded) == expected
+    page = resource_answer(loaded, iri, "html")
+    assert page.status == 200
+    text = page.body.decode("utf-8")
+    if iri.endswith("natalizumab"):
+        assert "Tysabri" in text and "potentially fatal" in text
+        assert 'href="/resource/seed-section-natalizumab"' in text
+    assert resource_answer(loaded, iri + "-no-such", "html").status == 404

@@ -44,7 +44,7 @@ class AnswerCache:
         volatile functions, and ``version`` (its file's size and time) is part of the key."""
         if generation is None:
             return None
-        if job.kind != "graph":
+        if job.kind in ("sparql", "named"):  # the others run mskg's own, fixed queries
             from mskg.sparql.guard import keywords
 
             query = job.query if job.kind == "sparql" else text

@@ -355,6 +355,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._named(urllib.parse.unquote(path[len("/queries/") :]), params)
         elif path == "/graph":
             self._answer(self.server.graph_page())
+        elif path in ("/resource", "/ontology") or path.startswith(("/resource/", "/ontology/")):
+            self._resource(url.path, params)
         else:
             self._error(404, f"no such page: {url.path}; try /, /sparql, /queries or /graph")
 
@@ -417,6 +419,18 @@ class RequestHandler(BaseHTTPRequestHandler):
             fmt=_first(params, "format") or _first(params, "output"),
             max_rows=self.server.config.max_rows,
         )
+        self._answer(self.server.pool.run(job, self.client_address[0]))
+
+    def _resource(self, path: str, params: Mapping[str, Sequence[str]]) -> None:
+        """A resource or ontology IRI's page or RDF (:mod:`mskg.server.resource`): the name and
+        the format are checked here, the store is asked in a worker."""
+        from mskg.server.resource import resource_request
+
+        request = resource_request(path, self.headers.get("Accept", ""), _first(params, "format"))
+        if isinstance(request, Answer):
+            self._answer(request)
+            return
+        job = Job("resource", request.iri, fmt=request.fmt)
         self._answer(self.server.pool.run(job, self.client_address[0]))
 
     def _list_queries(self) -> None:

@@ -1,4 +1,5 @@
-"""What a worker does with a job: run a named query, a SPARQL text or draw the graph page."""
+"""What a worker does with a job: run a named query, a SPARQL text, draw the graph page or
+describe one resource (:mod:`mskg.server.resource`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 class Job:
     """One request for a worker: a SPARQL text, a named query or the graph page."""
 
-    kind: str  # "sparql", "named" or "graph"
+    kind: str  # "sparql", "named", "graph" or "resource" (query: the IRI, fmt: its format)
     query: str = ""
     params: dict[str, list[str]] = field(default_factory=dict)
     accept: str = ""
@@ -69,6 +70,10 @@ def answer(store: Store, job: Job) -> Answer:
     try:
         if job.kind == "graph":
             return _graph_page(store)
+        if job.kind == "resource":
+            from mskg.server.resource import resource_answer
+
+            return resource_answer(store, job.query, job.fmt or "html")
         if job.kind == "named":
             # Checked again here: a job reaching a worker by another way is still only a name.
             named = read_query(named_query_file(job.query), job.query)

@@ -41,6 +41,19 @@ _RESULTS_ACCEPT = (
     "application/sparql-results+xml;q=0.5"
 )
 
+#: For a CONSTRUCT or DESCRIBE: RDF only. Offered JSON too, Virtuoso 7.2 answers a graph as
+#: SPARQL JSON results (bindings of ?s ?p ?o), which is not a graph.
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+
+
+def _accept_for(sparql: str) -> str:
+    """The ``Accept`` header for ``sparql``: by its query form (its first form keyword)."""
+    from mskg.sparql.guard import keywords
+
+    forms = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+    form = next((word for word in keywords(sparql) if word in forms), "SELECT")
+    return _GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else _RESULTS_ACCEPT
+
 
 class EndpointTimeout(StoreError):
     """A SPARQL endpoint sent nothing for longer than the store's HTTP timeout."""
@@ -141,7 +154,7 @@ class SparqlStore(Store):
             method="POST",
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": _RESULTS_ACCEPT,
+                "Accept": _accept_for(sparql),
             },
         )
         result = parse_results(data, headers.get("Content-Type", ""), limit)
