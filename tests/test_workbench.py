@@ -75,7 +75,8 @@ def test_page_loads_the_vendored_editor_from_this_server(server: MskgHTTPServer)
 
 def test_vendored_files_match_their_recorded_sha256() -> None:
     recorded = dict(
-        reversed(line.split()) for line in (VENDOR / "VERSION").read_text().splitlines()
+        reversed(line.split())
+        for line in (VENDOR / "VERSION").read_text().splitlines()
         if re.fullmatch(r"[0-9a-f]{64}  \S+", line)
     )
     assert set(recorded) == {"yasqe.min.js", "yasqe.min.css", "LICENSE", "LICENSE.codemirror"}

@@ -26,17 +26,13 @@ from conftest import GRAPH_DIR, write_extra
 from mskg.server.config import ServerConfig
 from mskg.server.http import MskgHTTPServer
 from test_server import fetch, running_mskg
-from test_viz_browser import (  # noqa: F401  (driver: the module's one browser, as set up there)
-    ARTIFACTS,
-    HOSTILE,
-    HOSTILE_SCRIPT,
-    LOCAL_SCHEMES,
-    driver,
-    png_colours,
-)
+from test_viz_browser import ARTIFACTS, HOSTILE, HOSTILE_SCRIPT, LOCAL_SCHEMES, png_colours
+from test_viz_browser import driver as _viz_driver
 from test_viz_browser import pytestmark as _browser_marks
 
 pytestmark = _browser_marks
+#: The module's one browser, set up as the viz page's tests set it up (a fixture of this module).
+driver = _viz_driver
 R = "https://w3id.org/mskg/resource/"
 
 EVIL_TTL = f"""
@@ -85,7 +81,9 @@ class Page:
         return value
 
     def wait_for_answer(self) -> None:
-        self.wait("return ['done', 'failed'].includes(document.getElementById('out').dataset.state)")
+        self.wait(
+            "return ['done', 'failed'].includes(document.getElementById('out').dataset.state)"
+        )
         assert self.js("return document.getElementById('out').dataset.state") == "done", self.js(
             "return document.getElementById('out').textContent"
         )
@@ -185,10 +183,7 @@ def test_page_loads_an_offline_yasqe_editor(driver: Any, server: MskgHTTPServer)
     assert "mskg:hasSeriousAdverseEffect" in hints
 
     # a syntax error is marked at its line (the third)
-    page.js(
-        "window.mskgWorkbench.yasqe.setValue("
-        "'SELECT ?x\\nWHERE {\\n  ?x ?y ?z ) .\\n}')"
-    )
+    page.js("window.mskgWorkbench.yasqe.setValue('SELECT ?x\\nWHERE {\\n  ?x ?y ?z ) .\\n}')")
     line = page.wait(
         """const icon = document.querySelector('.CodeMirror .parseErrorIcon');
         if (!icon) return null;
@@ -201,14 +196,10 @@ def test_page_loads_an_offline_yasqe_editor(driver: Any, server: MskgHTTPServer)
     assert page.outside_requests() == []
 
 
-def test_named_query_with_a_parameter_from_the_picker(
-    driver: Any, server: MskgHTTPServer
-) -> None:
+def test_named_query_with_a_parameter_from_the_picker(driver: Any, server: MskgHTTPServer) -> None:
     page = Page(driver, server)
     # the picker is grouped, with the query under its group
-    groups = page.js(
-        "return [...document.querySelectorAll('#picker optgroup')].map(g => g.label)"
-    )
+    groups = page.js("return [...document.querySelectorAll('#picker optgroup')].map(g => g.label)")
     assert groups[:2] == ["treatments", "adverse effects"]
     group = page.js(
         "return document.querySelector('#picker option[value=\"drugs-with-effect\"]')"
@@ -320,8 +311,10 @@ def test_free_query_in_the_url_and_hostile_labels_stay_text(
     assert {r[1]["text"] for r in table["rows"]} == {"javascript:alert(1)"}
     assert all(r[1]["href"] is None for r in table["rows"])
     # the hostile drug's label is also a suggestion for a treatment, as a value only
-    page.js("document.getElementById('picker').value = 'drug-profile';"
-            "document.getElementById('picker').dispatchEvent(new Event('change'))")
+    page.js(
+        "document.getElementById('picker').value = 'drug-profile';"
+        "document.getElementById('picker').dispatchEvent(new Event('change'))"
+    )
     names = page.wait(
         "const l = document.getElementById('suggest-drug');"
         "return l.dataset.loaded ? [...l.options].map(o => o.value) : null"
@@ -350,8 +343,7 @@ def test_warnings_and_construct_answers(driver: Any, server: MskgHTTPServer) -> 
         "WHERE { mskr:natalizumab mskg:hasSeriousAdverseEffect ?e }"
     )
     page.js(
-        "window.mskgWorkbench.yasqe.setValue(arguments[0]);"
-        "document.getElementById('run').click()",
+        "window.mskgWorkbench.yasqe.setValue(arguments[0]);document.getElementById('run').click()",
         construct,
     )
     page.wait_for_answer()

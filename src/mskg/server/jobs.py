@@ -214,8 +214,9 @@ def _graph_page(store: Store, params: dict[str, list[str]]) -> Answer:
             wanted = [n for n in params["node"] if n in network]
             if not wanted:
                 return error_answer(
-                    404, "none of the nodes asked for is drawn in the graph (literals, "
-                    "classes and statement nodes are not nodes of the drawing)"
+                    404,
+                    "none of the nodes asked for is drawn in the graph (literals, "
+                    "classes and statement nodes are not nodes of the drawing)",
                 )
             network = network.subgraph(wanted).copy()
             title = f"mskg: {len(wanted)} node{'s' if len(wanted) != 1 else ''} of an answer"

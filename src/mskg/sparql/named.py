@@ -161,9 +161,7 @@ def parse_header(text: str, name: str | None = None) -> QueryHeader:
                 description=doc.strip(),
             )
         )
-    return QueryHeader(
-        " ".join(title).strip(), " ".join(description).strip(), tuple(params), group
-    )
+    return QueryHeader(" ".join(title).strip(), " ".join(description).strip(), tuple(params), group)
 
 
 def read_query(path: Path | str, name: str | None = None) -> NamedQuery:
