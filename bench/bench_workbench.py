@@ -142,6 +142,7 @@ def main() -> None:
         rows_out = []
         try:
             for label, state, request in QUERIES:
+                driver.get("about:blank")  # a new document, not a hash change on the last one
                 driver.get(server.url + "/#" + urllib.parse.urlencode(state))
                 deadline = time.monotonic() + 60
                 while driver.execute_script(

@@ -283,6 +283,16 @@ def test_named_query_with_a_parameter_from_the_picker(driver: Any, server: MskgH
     assert page.js("return document.getElementById('picker').value") == "drugs-with-effect"
     assert page.js("return document.getElementById('param-effect').value") == "infection"
     assert page.table() == table
+    # a link to a query text, followed from here (the same document: only the hash changes),
+    # leaves the named query and runs the text
+    runs = page.js("return window.mskgWorkbench.timing.runs")
+    text = "SELECT ?drug ?label WHERE { ?drug a mskg:Drug ; rdfs:label ?label }"
+    driver.get(server.url + "/#" + urllib.parse.urlencode({"sparql": text}))
+    page.wait("return window.mskgWorkbench.timing.runs > arguments[0]", runs)
+    page.wait_for_answer()
+    assert page.js("return document.getElementById('picker').value") == ""
+    assert page.js("return window.mskgWorkbench.yasqe.getValue()") == text
+    assert page.table()["head"] == ["drug", "label"]
     assert page.errors() == []
     assert page.outside_requests() == []
 

@@ -228,7 +228,13 @@
       chooseNamed(params.get("query"), values);
       return true;
     }
-    if (params.has("sparql")) { setText(params.get("sparql")); return true; }
+    if (params.has("sparql")) {
+      state.named = null;
+      picker.value = "";
+      $("named").hidden = true;
+      setText(params.get("sparql"));
+      return true;
+    }
     return false;
   }
 
