@@ -12,7 +12,10 @@ the direct request both run the query. For each query:
   Run clicked: from the click to the first animation frame after the table is in the page
   (``requestAnimationFrame``, so layout and paint are counted), on the page's own clock;
 * **overhead** = page - endpoint (medians), split into the page's own parts: ``fetch`` (request
-  to body read, the endpoint time as the browser sees it) and ``render`` (JSON parse, table).
+  to body read, the endpoint time as the browser sees it) and ``render`` (JSON parse, table);
+  ``page - its fetch`` is what the page adds around its request (click, render, paint), free of
+  the query time's own spread between runs (on a busy machine the memory store's times vary by
+  more than 100 ms from one run to the next).
 
 The two take turns, ``--rounds`` times per query, after a warm-up. Issue 14's target: the page
 answers within 100 ms of the query's own time. Prints figures; asserts nothing. Runs once;
