@@ -145,12 +145,26 @@ def test_a_symlink_on_the_allow_list_is_refused(tmp_path: Path) -> None:
     assert "workbench.js" in STATIC_FILES
 
 
-def test_the_wheel_config_ships_the_static_folder() -> None:
-    # hatchling ships every file under the package folder not ignored by git
+def test_the_wheel_ships_every_static_file() -> None:
+    """hatchling builds the wheel from ``src/mskg`` minus what git ignores: every listed file
+    must be in the package folder and ignored by no rule (checked by git itself)."""
+    import shutil
+    import subprocess
+
     pyproject = (REPO_DIR / "pyproject.toml").read_text()
     assert 'packages = ["src/mskg"]' in pyproject
-    ignored = (REPO_DIR / ".gitignore").read_text().split()
-    assert not any(p in ignored for p in ("static/", "vendor/", "*.js", "*.css"))
+    files = [STATIC_DIR / entry.path for entry in STATIC_FILES.values()]
+    assert all(f.is_file() and f.resolve().is_relative_to(REPO_DIR / "src" / "mskg") for f in files)
+    if shutil.which("git") is None or not (REPO_DIR / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *map(str, files)],
+        cwd=REPO_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ignored.stdout == "", ignored.stdout
 
 
 # /graph on the nodes of an answer ------------------------------------------------------------
