@@ -512,7 +512,7 @@ def test_row_cap_applies_to_construct_and_describe(
 
 def test_pages_and_named_queries(mskg_server: MskgHTTPServer) -> None:
     status, _headers, page = fetch(f"{mskg_server.url}/")
-    assert status == 200 and b"<textarea" in page
+    assert status == 200 and b'<div id="editor">' in page
     status, _headers, listing = fetch(f"{mskg_server.url}/queries")
     names = [item["name"] for item in json.loads(listing)]
     assert names == query_names()

@@ -25,7 +25,7 @@ from mskg.server.config import (
     cors_origins,
 )
 from mskg.server.jobs import Answer, Job, error_answer, named_query_file, one_line
-from mskg.server.page import _PAGE_HEADERS, PAGE
+from mskg.server.page import _PAGE_HEADERS, page_bytes
 from mskg.server.pool import WorkerPool
 from mskg.terminal import terminal_safe
 
@@ -343,10 +343,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         path = url.path.rstrip("/") or "/"
         if path in ("/", "/index.html"):
-            self._send(200, "text/html; charset=utf-8", PAGE.encode("utf-8"), _PAGE_HEADERS)
+            self._send(200, "text/html; charset=utf-8", page_bytes(), _PAGE_HEADERS)
         elif path == "/sparql":
             if "query" not in params and "update" not in params:
-                self._send(200, "text/html; charset=utf-8", PAGE.encode("utf-8"), _PAGE_HEADERS)
+                self._send(200, "text/html; charset=utf-8", page_bytes(), _PAGE_HEADERS)
                 return
             self._sparql(params)
         elif path == "/queries":
@@ -354,11 +354,17 @@ class RequestHandler(BaseHTTPRequestHandler):
         elif path.startswith("/queries/"):
             self._named(urllib.parse.unquote(path[len("/queries/") :]), params)
         elif path == "/graph":
-            self._answer(self.server.graph_page())
+            self._graph(params)
+        elif path.startswith("/static/"):
+            self._static(path[len("/static/") :])
         elif path in ("/resource", "/ontology") or path.startswith(("/resource/", "/ontology/")):
             self._resource(url.path, params)
         else:
-            self._error(404, f"no such page: {url.path}; try /, /sparql, /queries or /graph")
+            self._error(
+                404,
+                f"no such page: {url.path}; try /, /sparql, /queries, /graph, /resource/NAME"
+                " or /ontology",
+            )
 
     def do_POST(self) -> None:
         url = urllib.parse.urlsplit(self.path)
@@ -441,6 +447,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 "name": q.name,
                 "title": q.title,
                 "description": q.header.description,
+                "group": q.header.group,
                 "params": [
                     {
                         "name": p.name,
@@ -457,6 +464,39 @@ class RequestHandler(BaseHTTPRequestHandler):
         ]
         body = json.dumps(items, indent=2, ensure_ascii=False).encode("utf-8")
         self._send(200, "application/json; charset=utf-8", body)
+
+    def _graph(self, params: Mapping[str, list[str]]) -> None:
+        """``/graph``: the whole graph, or the nodes (``node=IRI``, repeated) or neighbourhood
+        (``focus=IRI&hops=N``) the query page asks for; bad values are a 400 here, before any
+        worker."""
+        from mskg.errors import UsageError
+        from mskg.server.jobs import graph_params
+
+        try:
+            checked = graph_params(dict(params))
+        except UsageError as exc:
+            self._error(400, str(exc))
+            return
+        if not checked:
+            self._answer(self.server.graph_page())
+            return
+        self._answer(self.server.pool.run(Job("graph", params=checked), self.client_address[0]))
+
+    def _static(self, name: str) -> None:
+        """``/static/NAME``: a file of the query page's allow-list (:mod:`mskg.server.static`);
+        the raw URL path is looked up as it came, never decoded into a file path."""
+        from mskg.server.static import StaticRefused, static_file
+
+        try:
+            found = static_file(name)
+        except StaticRefused:
+            self._error(404, "no such file")
+            return
+        if found.headers["ETag"] == (self.headers.get("If-None-Match") or "").strip():
+            self._start(304, found.headers)
+            self.end_headers()
+            return
+        self._send(200, found.content_type, found.body, found.headers)
 
     def _named(self, name: str, params: Mapping[str, list[str]]) -> None:
         from mskg.errors import UnknownNameError

@@ -69,7 +69,7 @@ def answer(store: Store, job: Job) -> Answer:
 
     try:
         if job.kind == "graph":
-            return _graph_page(store)
+            return _graph_page(store, job.params)
         if job.kind == "resource":
             from mskg.server.resource import resource_answer
 
@@ -130,7 +130,74 @@ def header_list(values: Iterable[str], limit: int = 4000) -> str:
     return ", ".join(items)
 
 
-def _graph_page(store: Store) -> Answer:
+#: The most nodes ``/graph?node=...`` draws, and the most hops around a ``focus``: a link from
+#: the query page names the nodes of one answer, not a graph.
+GRAPH_MAX_NODES = 500
+GRAPH_MAX_HOPS = 3
+_GRAPH_PARAMS = ("node", "focus", "hops")
+#: Characters no IRI holds (RFC 3987); a value with one is refused before any store sees it.
+_NOT_IN_IRI = frozenset('<>"{}|\\^` ')
+
+
+def graph_params(params: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The checked parameters of ``/graph``: ``node`` (repeated; IRIs or prefixed names, up to
+    :data:`GRAPH_MAX_NODES`), or ``focus`` (an IRI, prefixed name or label) with ``hops``
+    (0 to :data:`GRAPH_MAX_HOPS`, default 1). Raises :class:`UsageError` (a 400) otherwise."""
+    from mskg.errors import UsageError
+    from mskg.prefixes import expand_curie
+
+    unknown = sorted(set(params) - set(_GRAPH_PARAMS))
+    if unknown:
+        raise UsageError(
+            f"/graph takes node=IRI (repeated), or focus=IRI and hops=N; not {', '.join(unknown)}"
+        )
+    nodes = params.get("node", [])
+    focus = params.get("focus", [])
+    hops = params.get("hops", [])
+    if nodes and (focus or hops):
+        raise UsageError("/graph takes either node=... or focus=... (with hops), not both")
+    if len(focus) > 1 or len(hops) > 1:
+        raise UsageError("/graph takes one focus and one hops")
+    if hops and not focus:
+        raise UsageError("/graph: hops needs a focus")
+    if len(nodes) > GRAPH_MAX_NODES:
+        raise UsageError(f"/graph draws at most {GRAPH_MAX_NODES} nodes, not {len(nodes)}")
+    checked: dict[str, list[str]] = {}
+    if nodes:
+        iris = []
+        for node in nodes:
+            iri = node.strip()
+            if iri.startswith("<") and iri.endswith(">"):
+                iri = iri[1:-1]
+            elif not iri.startswith(("http://", "https://", "urn:")):
+                iri = expand_curie(iri) or iri
+            if (
+                not iri.startswith(("http://", "https://", "urn:"))
+                or len(iri) > 2000
+                or any(c in _NOT_IN_IRI or ord(c) < 32 for c in iri)
+            ):
+                shown = node if len(node) <= 100 else node[:100] + "..."
+                raise UsageError(
+                    f"/graph: node={shown!r} is not an IRI (http://, https:// or urn:) "
+                    "nor a prefixed name such as mskr:natalizumab"
+                )
+            iris.append(iri)
+        checked["node"] = sorted(set(iris))
+    if focus:
+        name = focus[0].strip()
+        if not name or len(name) > 2000 or any(ord(c) < 32 for c in name):
+            raise UsageError("/graph: focus must be an IRI, a prefixed name or a label")
+        checked["focus"] = [name]
+        value = hops[0].strip() if hops else "1"
+        if not value.isdigit() or int(value) > GRAPH_MAX_HOPS:
+            raise UsageError(f"/graph: hops must be a whole number from 0 to {GRAPH_MAX_HOPS}")
+        checked["hops"] = [str(int(value))]
+    return checked
+
+
+def _graph_page(store: Store, params: dict[str, list[str]]) -> Answer:
+    """The HTML graph: the whole store, the nodes ``params["node"]`` name (and the edges
+    between them), or the neighbourhood of ``params["focus"]`` (see :func:`graph_params`)."""
     count = store.count()
     if count > GRAPH_PAGE_MAX_TRIPLES:
         return error_answer(
@@ -140,7 +207,25 @@ def _graph_page(store: Store) -> Answer:
         )
     from mskg.viz.page import build_network, render_html
 
-    text = render_html(build_network(store.to_graph()), title="mskg")
+    title = "mskg"
+    if "focus" in params:
+        hops = int(params["hops"][0])
+        focus = params["focus"][0]
+        network = build_network(store, focus=focus, hops=hops)
+        title = f"mskg: {focus} ({hops} hop{'s' if hops != 1 else ''})"
+    else:
+        network = build_network(store)
+        if "node" in params:
+            wanted = [n for n in params["node"] if n in network]
+            if not wanted:
+                return error_answer(
+                    404,
+                    "none of the nodes asked for is drawn in the graph (literals, "
+                    "classes and statement nodes are not nodes of the drawing)",
+                )
+            network = network.subgraph(wanted).copy()
+            title = f"mskg: {len(wanted)} node{'s' if len(wanted) != 1 else ''} of an answer"
+    text = render_html(network, title=title)
     return Answer(200, "text/html; charset=utf-8", text.encode("utf-8"))
 
 

@@ -1,118 +1,105 @@
-"""The query page at ``/``."""
+"""The query page at ``/``: the SPARQL editor (vendored YASQE), the named queries, the results.
+
+The page is static HTML; its script (``static/workbench.js``) and the editor come from
+:mod:`mskg.server.static`, and everything it shows comes from the server's own routes
+(``/queries``, ``/sparql``, ``/queries/NAME``, ``/graph``): nothing leaves the server. The only
+data written into the page are the project's prefixes and the query groups, as JSON in a
+``<script type="application/json">`` element (never executed).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import html
 
-if TYPE_CHECKING:
-    pass
+from mskg.server.static import YASQE_CSS, YASQE_JS, static_url
 
-
+#: No inline script at all; inline style only because CodeMirror sizes its parts by style
+#: attributes. Requests go to this server only.
 _PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'"
-    )
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "Cache-Control": "no-cache",
 }
 
+DEFAULT_QUERY = """PREFIX mskg: <https://w3id.org/mskg/ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
-PAGE = """<!doctype html>
+SELECT ?drug ?label WHERE {
+  ?drug a mskg:Drug ;
+        rdfs:label ?label .
+}
+ORDER BY ?label
+"""
+
+_TEMPLATE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>mskg SPARQL</title>
-<style>
-body { font: 15px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
-textarea { width: 100%; height: 14rem; font: 13px/1.4 monospace; }
-table { border-collapse: collapse; margin-top: 1rem; }
-td, th { border: 1px solid #ccc; padding: .25rem .5rem; vertical-align: top; text-align: left; }
-th { background: #f3f3f3; }
-#status { margin-left: 1rem; color: #555; }
-#queries { max-width: 40rem; }
-pre { background: #f7f7f7; padding: .5rem; overflow: auto; }
-.warning { color: #8a4b00; margin: .25rem 0; }
-</style>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>mskg SPARQL workbench</title>
+<link rel="stylesheet" href="{yasqe_css}">
+<link rel="stylesheet" href="{page_css}">
 </head>
 <body>
-<h1>mskg SPARQL endpoint</h1>
-<p>Read-only. Endpoint: <code>/sparql</code> (GET or POST).
-Named queries: <a href="queries">/queries</a>. Drawn graph: <a href="graph">/graph</a>.</p>
-<p><label>Named query: <select id="queries">
-<option value="">(type your own)</option></select></label></p>
-<textarea id="text" spellcheck="false">SELECT ?drug ?label WHERE {
-  ?drug a mskg:Drug ; rdfs:label ?label .
-} ORDER BY ?label</textarea>
-<p><button id="run">Run</button><span id="status"></span></p>
+<header>
+<h1>mskg SPARQL workbench</h1>
+<p class="about">Read-only. Endpoint <code>/sparql</code> (GET or POST);
+named queries <a href="/queries">/queries</a>; the drawn graph <a href="/graph">/graph</a>.
+Ctrl-Space completes prefixes, classes and properties; Ctrl-Enter runs.</p>
+</header>
+<main>
+<section id="pick" aria-label="Named queries">
+<label for="picker">Named query</label>
+<select id="picker"><option value="">(write your own query)</option></select>
+<div id="named" hidden>
+<h2 id="named-title"></h2>
+<p id="named-description"></p>
+<form id="params" autocomplete="off"></form>
+</div>
+</section>
+<section id="edit" aria-label="Query">
+<div id="editor"></div>
+<p class="actions"><button id="run" type="button">Run</button>
+<span id="status" role="status"></span></p>
+</section>
+<section id="results" aria-label="Results">
+<div id="warnings"></div>
+<p id="tools" hidden></p>
 <div id="out"></div>
-<script>
-"use strict";
-const texts = {};
-const sel = document.getElementById("queries");
-fetch("queries").then(r => r.json()).then(list => {
-  for (const q of list) {
-    texts[q.name] = q.text;
-    const o = document.createElement("option");
-    o.value = q.name; o.textContent = q.name + ": " + q.title;
-    sel.appendChild(o);
-  }
-});
-sel.addEventListener("change", () => {
-  if (texts[sel.value]) document.getElementById("text").value = texts[sel.value];
-});
-function warn(out, header) {
-  // X-MSKG-Warning: why the query may answer less than meant, a comma-separated list of
-  // percent-encoded warnings; shown as text, never as HTML.
-  if (!header) return;
-  for (const item of header.split(",")) {
-    let text = item.trim();
-    try { text = decodeURIComponent(text); } catch (e) { /* shown as sent */ }
-    const p = document.createElement("p");
-    p.className = "warning"; p.textContent = "warning: " + text;
-    out.appendChild(p);
-  }
-}
-function show(term) {
-  if (!term) return "";
-  if (term.type === "literal" && term["xml:lang"]) return term.value + " @" + term["xml:lang"];
-  return term.value;
-}
-document.getElementById("run").addEventListener("click", async () => {
-  const status = document.getElementById("status"), out = document.getElementById("out");
-  out.textContent = ""; status.textContent = "running...";
-  const started = performance.now();
-  let r;
-  try {
-    r = await fetch("sparql", {method: "POST",
-      headers: {"Content-Type": "application/sparql-query",
-                "Accept": "application/sparql-results+json, text/turtle;q=0.9"},
-      body: document.getElementById("text").value});
-  } catch (e) { status.textContent = "request failed: " + e; return; }
-  const ms = Math.round(performance.now() - started);
-  const type = r.headers.get("Content-Type") || "";
-  if (r.ok) warn(out, r.headers.get("X-MSKG-Warning"));
-  if (!r.ok || !type.startsWith("application/sparql-results+json")) {
-    const pre = document.createElement("pre"); pre.textContent = await r.text();
-    out.appendChild(pre);
-    status.textContent = (r.ok ? "" : "error " + r.status + " ") + "(" + ms + " ms)";
-    return;
-  }
-  const data = await r.json();
-  if ("boolean" in data) { status.textContent = String(data.boolean) + " (" + ms + " ms)"; return; }
-  const vars = data.head.vars, rows = data.results.bindings;
-  const table = document.createElement("table"), head = table.insertRow();
-  for (const v of vars) {
-    const th = document.createElement("th"); th.textContent = v; head.appendChild(th);
-  }
-  for (const row of rows) {
-    const tr = table.insertRow();
-    for (const v of vars) tr.insertCell().textContent = show(row[v]);
-  }
-  out.appendChild(table);
-  const cut = r.headers.get("X-MSKG-Truncated")
-    ? " (cut at " + r.headers.get("X-MSKG-Max-Rows") + ")" : "";
-  status.textContent = rows.length + " rows" + cut + " (" + ms + " ms)";
-});
-</script>
+</section>
+</main>
+<script type="application/json" id="mskg-data">{data}</script>
+<script src="{yasqe_js}"></script>
+<script src="{page_js}"></script>
 </body>
 </html>
 """
+
+
+@functools.cache
+def page_bytes() -> bytes:
+    """The page, built once per process."""
+    from mskg.prefixes import MSKG_IRI, PREFIXES, RESOURCE_IRI
+    from mskg.sparql.named import QUERY_GROUPS
+    from mskg.viz.page import script_json
+
+    data = {
+        "prefixes": PREFIXES,
+        "resourceBase": RESOURCE_IRI,
+        "ontologyBase": MSKG_IRI,
+        "groups": list(QUERY_GROUPS),
+        "defaultQuery": DEFAULT_QUERY,
+    }
+    text = _TEMPLATE.format(
+        yasqe_css=html.escape(YASQE_CSS),
+        yasqe_js=html.escape(YASQE_JS),
+        page_css=html.escape(static_url("workbench.css")),
+        page_js=html.escape(static_url("workbench.js")),
+        data=script_json(data),
+    )
+    return text.encode("utf-8")

@@ -3,6 +3,7 @@
 A named query is a ``queries/NAME.rq`` file whose leading comment lines form a header::
 
     # title: Serious adverse effects per drug
+    # group: adverse effects
     # description: For each drug, the serious adverse effects the source names, with the
     #   qualifiers of each link (potentially fatal, rare, only if already present).
     # param: drug (mskg:Treatment) -- the drug, by label, brand name or IRI; all drugs if unset
@@ -12,6 +13,8 @@ A named query is a ``queries/NAME.rq`` file whose leading comment lines form a h
 :func:`parse_header`, the one parser of headers); its value is bound to the query variable
 ``?NAMEIri`` if the query uses one, else ``?NAME`` (see :func:`parameter_variable`). A parameter
 with no default and no value given is left unbound, so the query answers for all.
+``group:`` files the query under one of :data:`QUERY_GROUPS` (the query page's picker groups
+them so).
 """
 
 from __future__ import annotations
@@ -31,7 +34,17 @@ if TYPE_CHECKING:
 QUERY_SUFFIX = ".rq"
 
 
-_HEADER_KEYS = ("title", "description", "param")
+_HEADER_KEYS = ("title", "group", "description", "param")
+
+#: The groups a named query may give in its ``# group:`` line, in the order the query page shows
+#: them; a short fixed list, so that the picker stays one screen.
+QUERY_GROUPS = (
+    "treatments",
+    "adverse effects",
+    "dosing and monitoring",
+    "mechanisms and targets",
+    "sources",
+)
 
 
 _KEY_LINE = re.compile(r"^#\s*(?P<key>[A-Za-z]+)\s*:\s*(?P<value>.*?)\s*$")
@@ -59,6 +72,7 @@ class QueryHeader:
     title: str = ""
     description: str = ""
     params: tuple[Param, ...] = ()
+    group: str = ""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -81,12 +95,14 @@ class NamedQuery:
 def parse_header(text: str, name: str | None = None) -> QueryHeader:
     """Read the header of a query: its leading ``#`` comment lines, up to the first other line.
 
-    Recognised lines are ``# title: ...``, ``# description: ...`` and ``# param: ...``; a line
+    Recognised lines are ``# title: ...``, ``# group: ...``, ``# description: ...`` and
+    ``# param: ...``; a line
     indented by two or more spaces after ``#`` continues the previous title, description or
     parameter description; other comment lines are free text. Raises :class:`QueryError` naming
     the line of a malformed or repeated parameter.
     """
     title: list[str] = []
+    group = ""
     description: list[str] = []
     params: list[Param] = []
     current: list[str] | None = None
@@ -102,6 +118,11 @@ def parse_header(text: str, name: str | None = None) -> QueryHeader:
         match = _KEY_LINE.match(line)
         if match and match.group("key").lower() in _HEADER_KEYS:
             key, value = match.group("key").lower(), match.group("value")
+            if key == "group":
+                # one line, never continued: a group is a name from QUERY_GROUPS
+                group = " ".join(value.split()).lower()
+                current = None
+                continue
             if key == "title":
                 current = title
             elif key == "description":
@@ -140,7 +161,7 @@ def parse_header(text: str, name: str | None = None) -> QueryHeader:
                 description=doc.strip(),
             )
         )
-    return QueryHeader(" ".join(title).strip(), " ".join(description).strip(), tuple(params))
+    return QueryHeader(" ".join(title).strip(), " ".join(description).strip(), tuple(params), group)
 
 
 def read_query(path: Path | str, name: str | None = None) -> NamedQuery:
