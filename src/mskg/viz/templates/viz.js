@@ -1156,6 +1156,8 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
   function choose(id) {
     results.hidden = true;
     search.value = labelOf[id];
+    // A node chosen from another view is shown where it is drawn: in the network.
+    if (window.mskgShowView) { window.mskgShowView("graph"); }
     selectNode(id);
   }
 
