@@ -867,14 +867,28 @@ def test_effect_matrix_from_the_hash_sorts_and_shows_symptoms(
     page = Page(driver, curated[0], "matrix")
     assert page.js("return mskgViews.shown") == "matrix"
     assert page.js("return document.getElementById('mskg-view-matrix').hidden") is False
-    assert page.js("return document.getElementById('mskg-tab-matrix').getAttribute('aria-selected')") == "true"
-    rows = page.js("return Array.from(document.querySelectorAll('#mskg-matrix tbody tr')).map(r => r.dataset.effect)")
+    assert (
+        page.js("return document.getElementById('mskg-tab-matrix').getAttribute('aria-selected')")
+        == "true"
+    )
+    rows = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix tbody tr'))"
+        ".map(r => r.dataset.effect)"
+    )
     assert sorted(rows) == sorted(e["id"] for e in matrix["effects"])
-    heads = page.js("return Array.from(document.querySelectorAll('#mskg-matrix th.mskg-treatment-col')).map(t => t.textContent)")
+    heads = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix th.mskg-treatment-col'))"
+        ".map(t => t.textContent)"
+    )
     assert heads == [t["label"] for t in matrix["treatments"]]
-    assert page.js("return document.querySelectorAll('#mskg-matrix td[data-marks]').length") == len(matrix["cells"])
+    assert page.js("return document.querySelectorAll('#mskg-matrix td[data-marks]').length") == len(
+        matrix["cells"]
+    )
     fatal = sum(1 for *_, marks in matrix["cells"] if "fatal" in marks)
-    assert page.js("return document.querySelectorAll('#mskg-matrix td.mskg-level-fatal').length") == fatal
+    assert (
+        page.js("return document.querySelectorAll('#mskg-matrix td.mskg-level-fatal').length")
+        == fatal
+    )
     # Readable without colour: the cell's text and its accessible name say what it is.
     t = [x["label"] for x in matrix["treatments"]].index("natalizumab")
     pml = page.js(
@@ -886,16 +900,26 @@ def test_effect_matrix_from_the_hash_sorts_and_shows_symptoms(
     assert pml[0].startswith("† S")
     assert "serious (article + label)" in pml[1] and "potentially fatal (article + label)" in pml[1]
     # Sorting: by count (the first view), by name, by a treatment's most serious effects.
-    counts = page.js("return Array.from(document.querySelectorAll('#mskg-matrix tbody td.mskg-count')).map(c => Number(c.textContent))")
+    counts = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix tbody td.mskg-count'))"
+        ".map(c => Number(c.textContent))"
+    )
     assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
     by_count = page.js("return mskgViews.matrixOrder")
     driver.find_element(By.CSS_SELECTOR, "button[data-sort='name']").click()
-    names = page.js("return Array.from(document.querySelectorAll('#mskg-matrix tbody th')).map(c => c.textContent)")
-    assert names == sorted(names, key=str.lower) and page.js("return mskgViews.matrixOrder") != by_count
+    names = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix tbody th'))"
+        ".map(c => c.textContent)"
+    )
+    assert (
+        names == sorted(names, key=str.lower)
+        and page.js("return mskgViews.matrixOrder") != by_count
+    )
     driver.find_element(By.CSS_SELECTOR, f"button[data-sort='t{t}']").click()
     levels = page.js(
         "return Array.from(document.querySelectorAll('#mskg-matrix tbody tr'))"
-        ".map(r => (r.children[2 + arguments[0]].className.match(/mskg-level-(\\w+)/) || [0, 'none'])[1])",
+        ".map(r => (r.children[2 + arguments[0]]"
+        ".className.match(/mskg-level-(\\w+)/) || [0, 'none'])[1])",
         t,
     )
     rank = ["fatal", "serious", "common", "infusion", "none"]
@@ -904,7 +928,9 @@ def test_effect_matrix_from_the_hash_sorts_and_shows_symptoms(
     page.screenshot("viz-matrix.png")
     # Hover an effect: its symptoms, from the graph, in a tooltip (text).
     liver = next(e for e in matrix["effects"] if e["id"] == R + "liver-problems")
-    header = driver.find_element(By.CSS_SELECTOR, f"#mskg-matrix tr[data-effect='{R}liver-problems'] th")
+    header = driver.find_element(
+        By.CSS_SELECTOR, f"#mskg-matrix tr[data-effect='{R}liver-problems'] th"
+    )
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", header)
     ActionChains(driver).move_to_element(header).perform()
     page.wait("return !document.getElementById('mskg-view-tip').hidden")
@@ -920,21 +946,32 @@ def test_effect_matrix_from_the_hash_sorts_and_shows_symptoms(
     driver.find_element(By.ID, "mskg-tab-timeline").click()
     page.wait("return mskgViews.shown === 'timeline'")
     assert page.js("return location.hash") == "#timeline"
-    lanes = page.js("return Array.from(document.querySelectorAll('#mskg-timeline g.mskg-lane')).map(g => g.dataset.treatment)")
+    lanes = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-timeline g.mskg-lane'))"
+        ".map(g => g.dataset.treatment)"
+    )
     assert lanes == [lane["id"] for lane in timeline["lanes"]]
-    left, scale = page.js("var s = document.getElementById('mskg-timeline'); return [Number(s.dataset.left), Number(s.dataset.scale)]")
+    left, scale = page.js(
+        "var s = document.getElementById('mskg-timeline');"
+        " return [Number(s.dataset.left), Number(s.dataset.scale)]"
+    )
     for lane in timeline["lanes"]:
         for regimen in lane["regimens"]:
             marks = page.js(
-                "var g = document.querySelector('#mskg-timeline g.mskg-regimen[data-regimen=\"' + arguments[0] + '\"]');"
-                "return Array.from(g.querySelectorAll('rect.mskg-dose')).map(r => [Number(r.dataset.day), Number(r.getAttribute('x')) + 2.5]);",
+                "var g = document.querySelector("
+                "  '#mskg-timeline g.mskg-regimen[data-regimen=\"' + arguments[0] + '\"]');"
+                "return Array.from(g.querySelectorAll('rect.mskg-dose'))"
+                ".map(r => [Number(r.dataset.day), Number(r.getAttribute('x')) + 2.5]);",
                 regimen["id"],
             )
             days = sorted(t for phase in regimen["phases"] for t in phase["times"])
             assert sorted(day for day, _ in marks) == pytest.approx(days)
             for day, x in marks:
                 assert x == pytest.approx(left + day * scale, abs=0.01)
-    unscheduled = page.js("return Array.from(document.querySelectorAll('.mskg-unscheduled li')).map(li => li.textContent)")
+    unscheduled = page.js(
+        "return Array.from(document.querySelectorAll('.mskg-unscheduled li'))"
+        ".map(li => li.textContent)"
+    )
     assert unscheduled == [u["label"] for u in timeline["unscheduled"]]
     assert "ublituximab" in unscheduled
     cap = page.js("return document.querySelectorAll('#mskg-timeline .mskg-cap-line').length")
@@ -957,9 +994,26 @@ def test_two_hop_focus_labels_its_outer_nodes(driver: Any, graph: Graph, tmp_pat
     import networkx as nx
 
     path = tmp_path / "two-hops.html"
-    assert main(["viz", "--graph", str(GRAPH_DIR), "-o", str(path), "--focus", "natalizumab", "--hops", "2"]) == 0
+    assert (
+        main(
+            [
+                "viz",
+                "--graph",
+                str(GRAPH_DIR),
+                "-o",
+                str(path),
+                "--focus",
+                "natalizumab",
+                "--hops",
+                "2",
+            ]
+        )
+        == 0
+    )
     network = build_network(graph, focus="natalizumab", hops=2)
-    distance = nx.single_source_shortest_path_length(network.to_undirected(as_view=True), R + "natalizumab")
+    distance = nx.single_source_shortest_path_length(
+        network.to_undirected(as_view=True), R + "natalizumab"
+    )
     outer = {n for n, d in distance.items() if d == 2}
     assert len(outer) > 30
     page = Page(driver, path)
@@ -990,18 +1044,29 @@ def test_hostile_names_stay_text_in_the_views(driver: Any, graph: Graph, tmp_pat
     path = tmp_path / "hostile-views.html"
     write_html(render_html(build_network(hostile)), path)
     page = Page(driver, path, "matrix")
-    heads = page.js("return Array.from(document.querySelectorAll('#mskg-matrix th.mskg-treatment-col')).map(t => t.textContent)")
+    heads = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix th.mskg-treatment-col'))"
+        ".map(t => t.textContent)"
+    )
     assert heads == [HOSTILE]
-    rows = page.js("return Array.from(document.querySelectorAll('#mskg-matrix tbody th')).map(t => t.textContent)")
+    rows = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix tbody th'))"
+        ".map(t => t.textContent)"
+    )
     assert rows == ["it's <svg onload=alert(4)>"]
     header = driver.find_element(By.CSS_SELECTOR, "#mskg-matrix tbody th")
     ActionChains(driver).move_to_element(header).perform()
     page.wait("return !document.getElementById('mskg-view-tip').hidden")
-    assert 'odd <iri> "symptom"' in page.js("return document.getElementById('mskg-view-tip').innerText")
+    assert 'odd <iri> "symptom"' in page.js(
+        "return document.getElementById('mskg-view-tip').innerText"
+    )
     page.screenshot("viz-views-hostile.png")
     page.js("location.hash = 'timeline'")
     page.wait("return mskgViews.shown === 'timeline'")
-    assert page.js("return Array.from(document.querySelectorAll('.mskg-unscheduled li')).map(li => li.textContent)") == [HOSTILE]
+    assert page.js(
+        "return Array.from(document.querySelectorAll('.mskg-unscheduled li'))"
+        ".map(li => li.textContent)"
+    ) == [HOSTILE]
     with pytest.raises(NoAlertPresentException):
         _ = driver.switch_to.alert.text
     assert page.js("return window.pwned") is None

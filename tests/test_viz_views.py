@@ -103,8 +103,10 @@ def test_every_link_of_the_graph_is_a_cell_and_nothing_else(
     assert pml["label"] == str(graph.value(URIRef(R + "pml"), RDFS.label))
     # A potentially fatal mark is on a cell only where a statement says so.
     fatal = {
-        (str(graph.value(a, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"))),
-         str(graph.value(a, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object"))))
+        (
+            str(graph.value(a, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"))),
+            str(graph.value(a, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object"))),
+        )
         for a in graph.subjects(URIRef(M + "potentiallyFatal"), Literal(True))
     }
     marked = {pair for pair, _ in found.items() if "fatal" in _marks(matrix, pair)}
@@ -121,7 +123,10 @@ def test_effects_carry_their_symptoms(graph: Graph, views: dict[str, Any]) -> No
     effects = {e["id"]: e for e in views["matrix"]["effects"]}
     liver = effects[R + "liver-problems"]["symptoms"]
     expected = sorted(
-        (str(graph.value(s, RDFS.label)) for s in graph.objects(URIRef(R + "liver-problems"), URIRef(M + "hasSymptom"))),
+        (
+            str(graph.value(s, RDFS.label))
+            for s in graph.objects(URIRef(R + "liver-problems"), URIRef(M + "hasSymptom"))
+        ),
         key=str.lower,
     )
     assert liver == expected
@@ -150,7 +155,10 @@ def test_ocrelizumab_split_first_dose_then_every_six_months(views: dict[str, Any
         assert (start["dose_value"], start["dose_unit"]) == (300, "mg")
         assert start["times"] == [0, 14]
         assert (maintenance["dose_value"], maintenance["dose_unit"]) == (600, "mg")
-        gaps = {round(b - a, 3) for a, b in zip(maintenance["times"], maintenance["times"][1:])}
+        gaps = {
+            round(b - a, 3)
+            for a, b in zip(maintenance["times"][:-1], maintenance["times"][1:], strict=True)
+        }
         assert gaps == {round(6 * MONTH, 3)}
         # No start of its own: it follows the last starting dose by one interval.
         assert maintenance["times"][0] == pytest.approx(14 + 6 * MONTH)
@@ -189,8 +197,20 @@ def test_a_changed_schedule_moves_on_the_timeline(graph: Graph) -> None:
     changed += graph
     phase = URIRef(R + "ocrelizumab-maintenance")
     interval = URIRef(M + "doseInterval")
-    changed.set((phase, interval, Literal("P4M", datatype=URIRef("http://www.w3.org/2001/XMLSchema#duration"))))
-    changed.add((phase, URIRef(M + "startsAfter"), Literal("P1Y", datatype=URIRef("http://www.w3.org/2001/XMLSchema#duration"))))
+    changed.set(
+        (
+            phase,
+            interval,
+            Literal("P4M", datatype=URIRef("http://www.w3.org/2001/XMLSchema#duration")),
+        )
+    )
+    changed.add(
+        (
+            phase,
+            URIRef(M + "startsAfter"),
+            Literal("P1Y", datatype=URIRef("http://www.w3.org/2001/XMLSchema#duration")),
+        )
+    )
     views = build_network(changed, focus="ocrelizumab").graph["views"]
     _, maintenance = regimen(views, "ocrelizumab", "article")["phases"]
     assert maintenance["times"][:2] == [YEAR, pytest.approx(YEAR + 4 * MONTH, abs=0.001)]

@@ -197,9 +197,7 @@ def effect_matrix(
     branches = " UNION ".join(
         f"{{ ?drug <{p}> ?effect . BIND(<{p}> AS ?property) }}" for p in EFFECT_LINKS.values()
     )
-    rows = _select(
-        source, _EFFECTS % {"drugs": values, "links": branches, "layer_of": _LAYER_OF}
-    )
+    rows = _select(source, _EFFECTS % {"drugs": values, "links": branches, "layer_of": _LAYER_OF})
     labels: dict[str, list[Node]] = {}
     marks: dict[tuple[str, str], dict[str, set[str]]] = {}
     for drug, prop, effect, effect_label, statement, fatal, frequency, layer in rows:
@@ -213,13 +211,13 @@ def effect_matrix(
         kind = links[str(prop)]
         key = _layer_key(layer, layer_keys) if statement is not None else ""
         cell.setdefault(kind, set()).add(key)
-        if fatal is not None and fatal.toPython() is True:
+        if isinstance(fatal, Literal) and fatal.toPython() is True:
             cell.setdefault("fatal", set()).add(key)
         if frequency is not None and str(frequency) == _M + "Rare":
             cell.setdefault("rare", set()).add(key)
     # A layer named beside "" (a statement with no layered source) is what says so.
     for cell in marks.values():
-        for kind, found in cell.items():
+        for found in cell.values():
             if len(found) > 1:
                 found.discard("")
     effect_ids = sorted(labels, key=lambda e: (_best_literal(labels[e]).lower() or e, e))
@@ -285,6 +283,8 @@ def dosing_timeline(
     phases: dict[str, dict[str, list[Node]]] = {}
     phase_of: dict[str, list[str]] = {}
     for regimen, phase, p, o in _select(source, _PHASES % values):
+        if o is None:
+            continue
         phases.setdefault(str(phase), {}).setdefault(str(p), []).append(o)
         owned = phase_of.setdefault(str(regimen), [])
         if str(phase) not in owned:
@@ -337,14 +337,15 @@ def dosing_timeline(
             ]
             regimen_phases.sort(key=lambda ph: (ph["order"] is None, ph["order"] or 0, ph["id"]))
             _place(regimen_phases)
-            regimen = {
-                "id": iri,
-                "label": label(iri, vals),
-                "layers": sorted(layers.get(iri, set())),
-                "phases": regimen_phases,
-                "cap": _cap(regimen_phases, limits),
-            }
-            regimens.append(regimen)
+            regimens.append(
+                {
+                    "id": iri,
+                    "label": label(iri, vals),
+                    "layers": sorted(layers.get(iri, set())),
+                    "phases": regimen_phases,
+                    "cap": _cap(regimen_phases, limits),
+                }
+            )
         if regimens:
             lanes.append({**treatment, "regimens": regimens, "limits": limits})
     scheduled = {lane["id"] for lane in lanes}
