@@ -857,14 +857,17 @@ def assert_no_word_split(page: Page) -> None:
 
 
 def test_effect_matrix_from_the_hash_sorts_and_shows_symptoms(
-    driver: Any, curated: tuple[Path, int, int]
+    curated_page: Page, curated: tuple[Path, int, int]
 ) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
     views = page_views(curated[0])
     matrix = views["matrix"]
-    page = Page(driver, curated[0], "matrix")
+    page = curated_page  # the network is laid out: the hash brings the matrix over it
+    driver = page.driver
+    page.js("mskgClearSelection(); location.hash = 'matrix'")
+    page.wait("return mskgViews.shown === 'matrix'")
     assert page.js("return mskgViews.shown") == "matrix"
     assert page.js("return document.getElementById('mskg-view-matrix').hidden") is False
     assert (

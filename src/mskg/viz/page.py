@@ -35,6 +35,10 @@ The page:
   :func:`layout_positions`, a seeded multilevel force layout in pure Python (5,000 nodes in
   about 2 s; networkx's own layouts, which need numpy and scipy, take 40 s and more), and
   physics is off;
+* has two more views as tabs, chosen by the URL's hash (``#matrix``, ``#timeline``; the network
+  otherwise): the effect matrix and the dosing timeline of the drawn treatments, whose data
+  :func:`mskg.viz.views.view_data` asks of the graph or store (``views`` in the page data), drawn
+  by ``viz-views.js`` with ``textContent`` only;
 * says "Nothing to draw" when the graph, query or filter selected no nodes;
 * gets its vis-network nodes and edges from pyvis: the networkx graph, with each node's label,
   display group, size and position and each edge's relation, severity and fatality, goes

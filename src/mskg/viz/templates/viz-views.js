@@ -94,6 +94,8 @@ var mskgViews = { shown: "graph", matrixOrder: [], sortKey: null };
 
   function layerList(keys) { return keys.map(layerName).join(" + "); }
 
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
   function empty(panel, text) {
     panel.appendChild(el("p", "mskg-view-empty", text));
   }
@@ -145,7 +147,7 @@ var mskgViews = { shown: "graph", matrixOrder: [], sortKey: null };
       return;
     }
     var intro = el("p", "mskg-view-intro",
-      m.effects.length + " adverse effects of " + m.treatments.length + " treatments. " +
+      plural(m.effects.length, "adverse effect") + " of " + plural(m.treatments.length, "treatment") + ". " +
       "Click a column heading to sort by it; hover an effect or a cell for its symptoms and sources.");
     panel.appendChild(intro);
     var legend = el("div", "mskg-matrix-legend");
@@ -158,11 +160,9 @@ var mskgViews = { shown: "graph", matrixOrder: [], sortKey: null };
       legend.appendChild(item);
     });
     legend.appendChild(el("span", "mskg-legend-item", "r: rare"));
-    if (layerKeys.length) {
-      legend.appendChild(el("span", "mskg-legend-item", "sources: " + layerKeys.map(function (k) {
-        return layerShort[k] + " = " + k;
-      }).join(", ") + ", o = other sources"));
-    }
+    legend.appendChild(el("span", "mskg-legend-item", "sources: " + layerKeys.map(function (k) {
+      return layerShort[k] + " = " + k + ", ";
+    }).join("") + "o = other sources"));
     panel.appendChild(legend);
 
     var byEffect = m.effects.map(function () { return {}; });
