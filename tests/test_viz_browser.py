@@ -940,6 +940,11 @@ def test_effect_matrix_from_the_hash_sorts_and_shows_symptoms(
     tip = page.js("return document.getElementById('mskg-view-tip').innerText")
     assert "Symptoms: " + ", ".join(liver["symptoms"]) in tip and "jaundice" in tip
     page.screenshot("viz-matrix-hover.png")
+    # Clicking the effect shows it in the network, selected.
+    header.click()
+    page.wait("return mskgViews.shown === 'graph'")
+    assert page.js("return network.getSelectedNodes()") == [R + "liver-problems"]
+    assert page.js("return document.getElementById('mskg-view-matrix').hidden") is True
     assert page.errors() == []
     assert page.outside_requests() == []
 
@@ -986,7 +991,7 @@ def test_effect_matrix_from_the_hash_sorts_and_shows_symptoms(
     page.wait("return mskgViews.shown === 'graph'")
     assert page.js("return location.hash") == "#graph"
     assert page.js("return document.getElementById('mskg-view-timeline').hidden") is True
-    page.js("network.fit()")
+    page.js("mskgClearSelection(); network.fit()")
     page.settle()
     assert_no_word_split(page)
     assert_no_stacked_labels([x for x in page.node_labels() if x["drawn"]])

@@ -94,6 +94,15 @@ var mskgViews = { shown: "graph", matrixOrder: [], sortKey: null };
 
   function layerList(keys) { return keys.map(layerName).join(" + "); }
 
+  // A node of the drawing, shown where it is drawn: the network, with it selected.
+  function inNetwork(id) { return !!(data.details && data.details[id] !== undefined); }
+
+  function showInNetwork(id) {
+    if (!inNetwork(id) || typeof window.mskgSelect !== "function") { return; }
+    window.mskgShowView("graph");
+    window.mskgSelect(id);
+  }
+
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
   function empty(panel, text) {
@@ -207,7 +216,9 @@ var mskgViews = { shown: "graph", matrixOrder: [], sortKey: null };
       var th = el("th", "mskg-effect", effect.label);
       th.setAttribute("scope", "row");
       th.tabIndex = 0;
-      setTip(th, effect.label + "\n" + symptomText(effect));
+      setTip(th, effect.label + "\n" + symptomText(effect) + (inNetwork(effect.id) ? "\nClick to show it in the network" : ""));
+      th.addEventListener("click", function () { showInNetwork(effect.id); });
+      th.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { showInNetwork(effect.id); } });
       if (effect.symptoms.length) { th.classList.add("mskg-has-symptoms"); }
       tr.appendChild(th);
       var count = el("td", "mskg-count", sharedBy[e]);
