@@ -74,11 +74,12 @@ def embedded_data(page: str) -> dict:
 def test_hostile_text_never_leaves_its_json() -> None:
     network = to_networkx(hostile_graph())
     page = render_html(network, title=f"Title {HOSTILE}")
-    # Exactly our three script elements end: the data, vis-network, the page script. (An
-    # opening "<script" inside a script is inert; only "</script" and "<!--" could break out.)
-    assert len(re.findall(r"</script", page, re.I)) == 3
+    # Exactly our four script elements end: the data, vis-network, the page script, the views'
+    # script. (An opening "<script" inside a script is inert; only "</script" and "<!--" could
+    # break out.)
+    assert len(re.findall(r"</script", page, re.I)) == 4
     vis_js = vis_script()
-    assert len(re.findall(r"<script", page, re.I)) == 3 + len(re.findall("<script", vis_js, re.I))
+    assert len(re.findall(r"<script", page, re.I)) == 4 + len(re.findall("<script", vis_js, re.I))
     assert "<img" not in page
     assert "<!--" not in page
     assert "\u2028" not in page
@@ -95,7 +96,7 @@ def test_hostile_node_ids_from_any_networkx_graph() -> None:
     network.add_node("'\"`${x}", label="</style><style>body{display:none}</style>")
     network.add_edge(HOSTILE_SCRIPT, "'\"`${x}", key="x", label=HOSTILE)
     page = render_html(network, title=HOSTILE_SCRIPT)
-    assert len(re.findall(r"</script", page, re.I)) == 3
+    assert len(re.findall(r"</script", page, re.I)) == 4
     assert len(re.findall(r"</style", page, re.I)) == 1  # the page's own style sheet
     assert "<img" not in page
     data = embedded_data(page)

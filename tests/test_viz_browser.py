@@ -7,6 +7,10 @@ brand name), clicking a node highlights its neighbourhood and labels its relatio
 stacking them, filtering hides a class and a relation, a hostile label stays text (in the
 details, the filters and a real hover tooltip), and pages written by the ``mskg viz`` command
 itself (--focus, --query, an empty result) work.
+The effect matrix and dosing timeline tabs render the page's data (rows, cells, lanes, marks at
+the data's times), sort, show symptoms on hover, are chosen by the URL's hash and keep hostile
+names as text; no node label is split inside a word, and a two-hop --focus page labels its
+outer nodes without overlaps.
 Screenshots are kept under out/test-artifacts/ (ignored by git) for a person to look at, and
 checked not to be blank.
 """
@@ -171,12 +175,12 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 class Page:
     """One loaded page, with what the browser logged while loading it."""
 
-    def __init__(self, driver: Any, path: Path) -> None:
+    def __init__(self, driver: Any, path: Path, fragment: str = "") -> None:
         self.driver = driver
         driver.get("about:blank")
         driver.get_log("browser")  # drop what came before
         driver.get_log("performance")
-        driver.get(path.resolve().as_uri())
+        driver.get(path.resolve().as_uri() + (f"#{fragment}" if fragment else ""))
         deadline = time.monotonic() + 30
         while not driver.execute_script("return window.mskgReady === true"):
             assert time.monotonic() < deadline, "the page did not become ready in 30 s"
@@ -520,6 +524,150 @@ def test_filters_hide_a_class_and_a_relation(curated_page: Page) -> None:
     assert page.errors() == []
 
 
+def test_effect_matrix_from_the_hash_sorts_and_shows_symptoms(
+    curated_page: Page, curated: tuple[Path, int, int]
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    views = page_views(curated[0])
+    matrix = views["matrix"]
+    page = curated_page  # the network is laid out: the hash brings the matrix over it
+    driver = page.driver
+    if not driver.current_url.startswith(curated[0].resolve().as_uri()):
+        page = Page(driver, curated[0])  # another test's page came in between
+    page.js("mskgClearSelection(); location.hash = 'matrix'")
+    page.wait("return mskgViews.shown === 'matrix'")
+    assert page.js("return mskgViews.shown") == "matrix"
+    assert page.js("return document.getElementById('mskg-view-matrix').hidden") is False
+    assert (
+        page.js("return document.getElementById('mskg-tab-matrix').getAttribute('aria-selected')")
+        == "true"
+    )
+    rows = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix tbody tr'))"
+        ".map(r => r.dataset.effect)"
+    )
+    assert sorted(rows) == sorted(e["id"] for e in matrix["effects"])
+    heads = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix th.mskg-treatment-col'))"
+        ".map(t => t.textContent)"
+    )
+    assert heads == [t["label"] for t in matrix["treatments"]]
+    assert page.js("return document.querySelectorAll('#mskg-matrix td[data-marks]').length") == len(
+        matrix["cells"]
+    )
+    fatal = sum(1 for *_, marks in matrix["cells"] if "fatal" in marks)
+    assert (
+        page.js("return document.querySelectorAll('#mskg-matrix td.mskg-level-fatal').length")
+        == fatal
+    )
+    # Readable without colour: the cell's text and its accessible name say what it is.
+    t = [x["label"] for x in matrix["treatments"]].index("natalizumab")
+    pml = page.js(
+        "var td = document.querySelector('#mskg-matrix tr[data-effect=\"' + arguments[0] + '\"]')"
+        ".children[2 + arguments[1]]; return [td.textContent, td.getAttribute('aria-label')];",
+        R + "pml",
+        t,
+    )
+    assert pml[0].startswith("† S")
+    assert "serious (article + label)" in pml[1] and "potentially fatal (article + label)" in pml[1]
+    # Sorting: by count (the first view), by name, by a treatment's most serious effects.
+    counts = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix tbody td.mskg-count'))"
+        ".map(c => Number(c.textContent))"
+    )
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
+    by_count = page.js("return mskgViews.matrixOrder")
+    driver.find_element(By.CSS_SELECTOR, "button[data-sort='name']").click()
+    names = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix tbody th'))"
+        ".map(c => c.textContent)"
+    )
+    assert (
+        names == sorted(names, key=str.lower)
+        and page.js("return mskgViews.matrixOrder") != by_count
+    )
+    driver.find_element(By.CSS_SELECTOR, f"button[data-sort='t{t}']").click()
+    levels = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix tbody tr'))"
+        ".map(r => (r.children[2 + arguments[0]]"
+        ".className.match(/mskg-level-(\\w+)/) || [0, 'none'])[1])",
+        t,
+    )
+    rank = ["fatal", "serious", "common", "infusion", "none"]
+    assert levels[0] == "fatal" and levels[-1] == "none"
+    assert [rank.index(x) for x in levels] == sorted(rank.index(x) for x in levels)
+    page.screenshot("viz-matrix.png")
+    # Hover an effect: its symptoms, from the graph, in a tooltip (text).
+    liver = next(e for e in matrix["effects"] if e["id"] == R + "liver-problems")
+    header = driver.find_element(
+        By.CSS_SELECTOR, f"#mskg-matrix tr[data-effect='{R}liver-problems'] th"
+    )
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", header)
+    ActionChains(driver).move_to_element(header).perform()
+    page.wait("return !document.getElementById('mskg-view-tip').hidden")
+    tip = page.js("return document.getElementById('mskg-view-tip').innerText")
+    assert "Symptoms: " + ", ".join(liver["symptoms"]) in tip and "jaundice" in tip
+    page.screenshot("viz-matrix-hover.png")
+    # Clicking the effect shows it in the network, selected.
+    header.click()
+    page.wait("return mskgViews.shown === 'graph'")
+    assert page.js("return network.getSelectedNodes()") == [R + "liver-problems"]
+    assert page.js("return document.getElementById('mskg-view-matrix').hidden") is True
+    assert page.errors() == []
+    assert page.outside_requests() == []
+
+    # The timeline tab: the hash follows; one lane per treatment with a regimen, marks where
+    # the data puts the doses.
+    timeline = views["timeline"]
+    driver.find_element(By.ID, "mskg-tab-timeline").click()
+    page.wait("return mskgViews.shown === 'timeline'")
+    assert page.js("return location.hash") == "#timeline"
+    lanes = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-timeline g.mskg-lane'))"
+        ".map(g => g.dataset.treatment)"
+    )
+    assert lanes == [lane["id"] for lane in timeline["lanes"]]
+    left, scale = page.js(
+        "var s = document.getElementById('mskg-timeline');"
+        " return [Number(s.dataset.left), Number(s.dataset.scale)]"
+    )
+    for lane in timeline["lanes"]:
+        for regimen in lane["regimens"]:
+            marks = page.js(
+                "var g = document.querySelector("
+                "  '#mskg-timeline g.mskg-regimen[data-regimen=\"' + arguments[0] + '\"]');"
+                "return Array.from(g.querySelectorAll('rect.mskg-dose'))"
+                ".map(r => [Number(r.dataset.day), Number(r.getAttribute('x')) + 2.5]);",
+                regimen["id"],
+            )
+            days = sorted(t for phase in regimen["phases"] for t in phase["times"])
+            assert sorted(day for day, _ in marks) == pytest.approx(days)
+            for day, x in marks:
+                assert x == pytest.approx(left + day * scale, abs=0.01)
+    unscheduled = page.js(
+        "return Array.from(document.querySelectorAll('.mskg-unscheduled li'))"
+        ".map(li => li.textContent)"
+    )
+    assert unscheduled == [u["label"] for u in timeline["unscheduled"]]
+    assert "ublituximab" in unscheduled
+    cap = page.js("return document.querySelectorAll('#mskg-timeline .mskg-cap-line').length")
+    assert cap == sum(1 for lane in timeline["lanes"] for r in lane["regimens"] if r["cap"])
+    page.screenshot("viz-timeline.png")
+
+    # Back to the network, which was laid out beneath all along: no word split in any label.
+    driver.find_element(By.ID, "mskg-tab-graph").click()
+    page.wait("return mskgViews.shown === 'graph'")
+    assert page.js("return location.hash") == "#graph"
+    assert page.js("return document.getElementById('mskg-view-timeline').hidden") is True
+    page.js("mskgClearSelection(); network.fit()")
+    page.settle()
+    assert_no_word_split(page)
+    assert_no_stacked_labels([x for x in page.node_labels() if x["drawn"]])
+    assert page.errors() == []
+
+
 def test_hostile_labels_stay_text(driver: Any, tmp_path: Path) -> None:
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.action_chains import ActionChains
@@ -821,3 +969,117 @@ def test_hostile_layer_names_stay_text(driver: Any, tmp_path: Path) -> None:
     assert page.js("return window.pwned") is None
     assert page.js("return document.querySelectorAll('img, script[src]').length") == 0
     assert page.errors() == []
+
+
+# --- the views beside the network (effect matrix, dosing timeline) ----------------------------
+
+
+def page_views(path: Path) -> dict[str, Any]:
+    """The views data the page was given (mskg.viz.views, through build_network)."""
+    from test_viz import embedded_data
+
+    views = embedded_data(path.read_text(encoding="utf-8"))["views"]
+    assert views is not None
+    return dict(views)
+
+
+def label_lines(page: Page) -> list[dict[str, Any]]:
+    """Each node's label and the lines vis-network wrapped it into."""
+    return page.js(
+        "return nodes.get().map(n => { var lm = network.body.nodes[n.id].labelModule;"
+        "  var lines = Array.isArray(lm.lines) ? lm.lines : (lm.lines && lm.lines.lines) || [];"
+        "  return {id: n.id, label: n.label,"
+        "          lines: lines.map(l => (l.blocks || []).map(b => b.text).join(''))}; })"
+    )
+
+
+def assert_no_word_split(page: Page) -> None:
+    lines = label_lines(page)
+    assert sum(1 for x in lines if len(x["lines"]) > 1) > 10  # long labels do wrap
+    for x in lines:
+        assert " ".join(x["lines"]).split() == x["label"].split(), (x["label"], x["lines"])
+
+
+def test_two_hop_focus_labels_its_outer_nodes(driver: Any, graph: Graph, tmp_path: Path) -> None:
+    import networkx as nx
+
+    path = tmp_path / "two-hops.html"
+    assert (
+        main(
+            [
+                "viz",
+                "--graph",
+                str(GRAPH_DIR),
+                "-o",
+                str(path),
+                "--focus",
+                "natalizumab",
+                "--hops",
+                "2",
+            ]
+        )
+        == 0
+    )
+    network = build_network(graph, focus="natalizumab", hops=2)
+    distance = nx.single_source_shortest_path_length(
+        network.to_undirected(as_view=True), R + "natalizumab"
+    )
+    outer = {n for n, d in distance.items() if d == 2}
+    assert len(outer) > 30
+    page = Page(driver, path)
+    page.settle()
+    assert page.js("return network.getSelectedNodes()") == [R + "natalizumab"]
+    # Nothing of the drawn neighbourhood is dimmed.
+    dimmed = page.js("return nodes.get({filter: n => n.opacity === 0.2}).map(n => n.id)")
+    assert dimmed == []
+    labels = page.node_labels()
+    drawn = [x for x in labels if x["drawn"]]
+    assert_no_stacked_labels(drawn)
+    labelled_outer = {x["id"] for x in drawn} & outer
+    # Most of the outer ring has its label; the rest are left out only for want of room.
+    assert len(labelled_outer) >= 0.6 * len(outer), (len(labelled_outer), len(outer))
+    assert_no_word_split(page)
+    page.screenshot("viz-focus-two-hops.png")
+    assert page.errors() == []
+    assert page.outside_requests() == []
+
+
+def test_hostile_names_stay_text_in_the_views(driver: Any, graph: Graph, tmp_path: Path) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    hostile = hostile_graph()
+    hostile.parse(GRAPH_DIR / "ontology.ttl")
+    path = tmp_path / "hostile-views.html"
+    write_html(render_html(build_network(hostile)), path)
+    page = Page(driver, path, "matrix")
+    heads = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix th.mskg-treatment-col'))"
+        ".map(t => t.textContent)"
+    )
+    assert heads == [HOSTILE]
+    rows = page.js(
+        "return Array.from(document.querySelectorAll('#mskg-matrix tbody th'))"
+        ".map(t => t.textContent)"
+    )
+    assert rows == ["it's <svg onload=alert(4)>"]
+    header = driver.find_element(By.CSS_SELECTOR, "#mskg-matrix tbody th")
+    ActionChains(driver).move_to_element(header).perform()
+    page.wait("return !document.getElementById('mskg-view-tip').hidden")
+    assert 'odd <iri> "symptom"' in page.js(
+        "return document.getElementById('mskg-view-tip').innerText"
+    )
+    page.screenshot("viz-views-hostile.png")
+    page.js("location.hash = 'timeline'")
+    page.wait("return mskgViews.shown === 'timeline'")
+    assert page.js(
+        "return Array.from(document.querySelectorAll('.mskg-unscheduled li'))"
+        ".map(li => li.textContent)"
+    ) == [HOSTILE]
+    with pytest.raises(NoAlertPresentException):
+        _ = driver.switch_to.alert.text
+    assert page.js("return window.pwned") is None
+    assert page.js("return document.querySelectorAll('img, svg[onload], script[src]').length") == 0
+    assert page.errors() == []
+    assert page.outside_requests() == []

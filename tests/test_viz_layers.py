@@ -217,7 +217,7 @@ def test_hostile_layer_names_stay_in_their_json(layered: Graph) -> None:
     graph.add((label, SKOS.notation, Literal(HOSTILE_SCRIPT)))
     graph.add((label, SKOS.definition, Literal(f"{HOSTILE_SCRIPT} & {HOSTILE}", lang="en")))
     page = render_html(build_network(graph), title="layers")
-    assert len(re.findall(r"</script", page, re.I)) == 3
+    assert len(re.findall(r"</script", page, re.I)) == 4  # data, vis-network, page, views
     assert "<img" not in page and "<!--" not in page
     data = embedded_data(page)
     (hostile,) = [r for r in data["layers"] if r["iri"] == LABEL]

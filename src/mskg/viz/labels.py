@@ -32,6 +32,20 @@ def humanize_duration(value: str) -> str:
     return ", ".join(parts) if parts else value
 
 
+#: Days in the units of an ISO 8601 duration, for placing doses on a time axis: a month is the
+#: mean Gregorian month, so "P6M" twice is "P1Y".
+_DAYS_PER_UNIT = (365.25, 365.25 / 12, 7.0, 1.0, 1 / 24, 1 / 1440, 1 / 86400)
+
+
+def duration_days(value: str) -> float | None:
+    """``"P6M"`` -> ``182.625``; None for anything that is not an ISO 8601 duration."""
+    match = _DURATION.match(value)
+    if not match or value in ("P", "PT"):
+        return None
+    amounts = [(float(a), d) for a, d in zip(match.groups(), _DAYS_PER_UNIT, strict=True) if a]
+    return sum(a * d for a, d in amounts) if amounts else None
+
+
 def _display_value(value: str) -> str:
     human = humanize_duration(value)
     return value if human == value else f"{human} ({value})"

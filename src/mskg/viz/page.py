@@ -35,6 +35,10 @@ The page:
   :func:`layout_positions`, a seeded multilevel force layout in pure Python (5,000 nodes in
   about 2 s; networkx's own layouts, which need numpy and scipy, take 40 s and more), and
   physics is off;
+* has two more views as tabs, chosen by the URL's hash (``#matrix``, ``#timeline``; the network
+  otherwise): the effect matrix and the dosing timeline of the drawn treatments, whose data
+  :func:`mskg.viz.views.view_data` asks of the graph or store (``views`` in the page data), drawn
+  by ``viz-views.js`` with ``textContent`` only;
 * says "Nothing to draw" when the graph, query or filter selected no nodes;
 * gets its vis-network nodes and edges from pyvis: the networkx graph, with each node's label,
   display group, size and position and each edge's relation, severity and fatality, goes
@@ -104,6 +108,7 @@ def build_network(
     query: str | None = None,
     query_name: str | None = None,
     types: Sequence[str] | None = None,
+    views: bool = True,
 ) -> nx.MultiDiGraph:
     """What ``mskg viz`` draws: the whole graph, a CONSTRUCT result, a drug's neighbourhood.
 
@@ -111,18 +116,28 @@ def build_network(
     a SPARQL endpoint) is asked for the neighbourhood or runs the query itself, and only what
     is drawn and its labelling context are fetched (:mod:`mskg.viz.fetch`); only drawing the
     whole graph copies it all. Every node and edge gets its source layers
-    (:func:`mskg.viz.layers.annotate_layers`).
+    (:func:`mskg.viz.layers.annotate_layers`). With ``views``, ``network.graph["views"]`` holds
+    the effect matrix and dosing timeline of the drawn treatments, asked of ``source``
+    (:func:`mskg.viz.views.view_data`), which the page shows as tabs beside the network.
     """
     from rdflib import Graph as RdfGraph
 
     from mskg.viz.layers import annotate_layers, layer_index
+    from mskg.viz.views import view_data
 
     graph = source if isinstance(source, RdfGraph) else source.local_graph()
     if graph is None:
         assert not isinstance(source, RdfGraph)
-        return _store_network(source, focus, hops, query, query_name, types)
-    network = _graph_network(graph, focus, hops, query, query_name, types)
-    return annotate_layers(network, layer_index(graph), drop_sources=query is None)
+        if query is None and focus is None:
+            # The whole graph is drawn: every triple is copied, and read as from a file.
+            return build_network(source.to_graph(), types=types, views=views)
+        network = _store_network(source, focus, hops, query, query_name, types)
+    else:
+        network = _graph_network(graph, focus, hops, query, query_name, types)
+        network = annotate_layers(network, layer_index(graph), drop_sources=query is None)
+    if views:
+        network.graph["views"] = view_data(graph if graph is not None else source, network)
+    return network
 
 
 def _graph_network(
@@ -161,9 +176,6 @@ def _store_network(
     from mskg.viz.fetch import construct_network, focus_network
     from mskg.viz.layers import annotate_layers, network_sources, store_layer_index
 
-    if query is None and focus is None:
-        # The whole graph is drawn: every triple is copied, and read as from a file.
-        return build_network(store.to_graph(), types=types)
     if query is not None:
         network = construct_network(store, query, query_name)
         if focus is not None:
@@ -412,6 +424,8 @@ def page_data(
         counts[group.key] = counts.get(group.key, 0) + 1
     return {
         **layer_data,
+        # The effect matrix and dosing timeline (mskg.viz.views), when the network has them.
+        "views": network.graph.get("views"),
         "title": title,
         "large": large,
         "seed": seed,
@@ -525,6 +539,7 @@ def render_html(
         "APP_CSS": _inline_safe(_template("viz.css"), "style"),
         "VIS_JS": _inline_safe(vis_script(), "script"),
         "APP_JS": _inline_safe(_template("viz.js"), "script"),
+        "VIEWS_JS": _inline_safe(_template("viz-views.js"), "script"),
         "DATA": script_json(data),
     }
     # One pass: text substituted in is never scanned for placeholders again.

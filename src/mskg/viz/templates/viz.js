@@ -406,17 +406,44 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     edgeFontSize = sizes[2];
     if (key !== labelScale) {
       labelScale = key;
+      var wrapAt = Math.round(Math.max(170, 110 / scale));
       network.setOptions({
         // Wrap long labels at about 110 px on screen.
-        nodes: { font: { size: sizes[0] }, widthConstraint: { maximum: Math.round(Math.max(170, 110 / scale)) } },
+        nodes: { font: { size: sizes[0] }, widthConstraint: { maximum: wrapAt } },
         groups: groupOptions(sizes[1])
       });
+      widenForLongWords(wrapAt, sizes);
       // Node labels have new sizes once drawn: place edge labels around them then.
       network.once("afterDrawing", refreshEdgeLabels);
       network.redraw();
       return;
     }
     refreshEdgeLabels();
+  }
+
+  // vis-network wraps a label inside a word that is wider than the wrapping width
+  // ("leukoencephalopath" / "y"): a node with such a word gets a wrapping width of its own, its
+  // widest word (measured bold, as a selected node's label is drawn), so words are never split.
+  var wordMeasure = document.createElement("canvas").getContext("2d");
+  var ownWidth = {};
+
+  function widestWord(text, size) {
+    wordMeasure.font = "bold " + size + "px system-ui, sans-serif";
+    return String(text).split(/\s+/).reduce(function (w, word) {
+      return Math.max(w, wordMeasure.measureText(word).width);
+    }, 0);
+  }
+
+  function widenForLongWords(wrapAt, sizes) {
+    var updates = [];
+    data.nodes.forEach(function (n) {
+      var need = Math.ceil(widestWord(n.label, TREATMENTS[n.cls] ? sizes[1] : sizes[0]) * 1.05) + 8;
+      if (need > wrapAt || ownWidth[n.id]) {
+        ownWidth[n.id] = Math.max(need, wrapAt);
+        updates.push({ id: n.id, widthConstraint: { maximum: ownWidth[n.id] } });
+      }
+    });
+    if (updates.length) { nodes.update(updates); }
   }
 
   // ---- edge labels and the highlighted neighbourhood -----------------------------------------
@@ -653,7 +680,7 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     }
     network.fit();
     if (focus) {
-      selectNode(data.focus, { zoom: false });
+      selectNode(data.focus, { zoom: false, dim: false });
       frameNodes(data.nodes.map(function (n) { return n.id; }), true, false);
     }
     applyScale();
@@ -1030,7 +1057,9 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
     selectedNode = id;
     selectedEdge = null;
     network.selectNodes([id]);
-    highlight([id]);
+    // A --focus page draws the focus node's whole neighbourhood (two hops and more): none of
+    // it is dimmed, so every node of it keeps its label.
+    highlight(opts && opts.dim === false ? [] : [id]);
     refreshEdgeLabels();
     // A selected node's label is drawn bold, so a little wider: place the labels again then.
     network.once("afterDrawing", refreshEdgeLabels);
@@ -1156,6 +1185,8 @@ var mskgStats = { readyMs: null, iterations: 0, converged: null, empty: false };
   function choose(id) {
     results.hidden = true;
     search.value = labelOf[id];
+    // A node chosen from another view is shown where it is drawn: in the network.
+    if (window.mskgShowView) { window.mskgShowView("graph"); }
     selectNode(id);
   }
 
