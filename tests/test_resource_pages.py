@@ -304,7 +304,8 @@ def test_ontology_term_page(server: MskgHTTPServer, graph: Graph) -> None:
     )
     assert using
     hrefs = {a.get("href") for tag, a in page.tags if tag == "a"}
-    assert {f"/queries/{name}" for name in using} <= hrefs
+    # each opens in the query page, which runs the query named in its address
+    assert {f"/#query={name}" for name in using} <= hrefs
     # the triples that use it, subject and object linked
     used = [f for f in page.facts if f["section"] == "Used in the graph"]
     assert len(used) == min(100, len(list(graph.triples((None, SERIOUS, None)))))

@@ -370,3 +370,63 @@ def test_warnings_and_construct_answers(driver: Any, server: MskgHTTPServer) -> 
     page.screenshot("construct")
     assert page.errors() == []
     assert page.outside_requests() == []
+
+
+def test_result_links_open_resource_pages_and_the_graph(
+    driver: Any, server: MskgHTTPServer
+) -> None:
+    """From a named query's table to the effect's resource page, back to the query, and on to
+    "Show as graph", which draws exactly the answer's nodes: the three views a person walks
+    through, with nothing leaving the server on the way."""
+    page = Page(driver, server, "/#query=drugs-with-effect&param.effect=pml")
+    page.wait_for_answer()
+    drugs = {r[0]["href"] for r in page.table()["rows"]}
+    assert {"/resource/natalizumab", "/resource/ocrelizumab", "/resource/rituximab"} <= drugs
+    query_page = driver.current_window_handle
+
+    driver.find_element("css selector", '#out table.results a[href="/resource/pml"]').click()
+    page.wait("return document.location.pathname === '/resource/pml'")
+    page.wait("return document.readyState === 'complete'")
+    assert driver.find_element("tag name", "h1").text == (
+        "progressive multifocal leukoencephalopathy"
+    )
+    # the effect's page lists the drugs the query found, each linking to its own page
+    linked = set(
+        page.js("return [...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
+    )
+    assert drugs <= linked
+    page.screenshot("resource-from-result")
+
+    driver.back()
+    page.ready()
+    page.wait_for_answer()
+    windows = set(driver.window_handles)
+    driver.find_element("id", "show-graph").click()
+    page.wait("return true")  # let the new tab open
+    deadline = time.monotonic() + 30
+    while not (new := set(driver.window_handles) - windows):
+        assert time.monotonic() < deadline, "Show as graph opened no window"
+        time.sleep(0.05)
+    [graph_window] = new
+    driver.switch_to.window(graph_window)
+    try:
+        page.wait("return window.mskgReady === true")
+        drawn = set(page.js("return nodes.getIds()"))
+        table_nodes = {R + href.removeprefix("/resource/") for href in drugs} | {R + "pml"}
+        assert table_nodes <= drawn
+        # only the answer's nodes: every drawn node is one of the answer's IRIs
+        status, _, body = fetch(server.url + "/queries/drugs-with-effect?effect=pml")
+        assert status == 200
+        answer = {
+            value["value"]
+            for row in json.loads(body)["results"]["bindings"]
+            for value in row.values()
+            if value["type"] == "uri"
+        }
+        assert drawn == answer
+        page.screenshot("show-as-graph")
+        assert page.errors() == []
+    finally:
+        driver.close()
+        driver.switch_to.window(query_page)
+    assert page.outside_requests() == []

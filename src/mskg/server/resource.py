@@ -950,8 +950,7 @@ def render_page(
         sections += ["<h2>Terms</h2>", _terms_html(view, terms)]
     if queries:
         items = "".join(
-            f'<li><a href="/queries/{_e(urllib.parse.quote(name))}">{_e(name)}</a>: '
-            f"{_e(title)}</li>"
+            f'<li><a href="/#query={_e(urllib.parse.quote(name))}">{_e(name)}</a>: {_e(title)}</li>'
             for name, title in queries
         )
         sections += ["<h2>Named queries that use it</h2>", f"<ul>{items}</ul>"]
