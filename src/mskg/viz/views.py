@@ -74,8 +74,14 @@ PREFIX schema: <http://schema.org/>
 """
 
 # The layers of a statement, regimen, phase or limit: its sources, or the documents they are
-# part of, as the named queries (dosing-schedules.rq, drugs-with-effect.rq) walk them.
-_LAYER_OF = "prov:wasDerivedFrom/dcterms:isPartOf? ?doc . ?doc mskg:sourceLayer ?layer ."
+# part of, as the named queries (dosing-schedules.rq, drugs-with-effect.rq) walk them. Written
+# as a UNION, not as the path `prov:wasDerivedFrom/dcterms:isPartOf?`: inside an OPTIONAL,
+# Oxigraph evaluates that path over every derived node of the store (40 s on a store with 30,000
+# unrelated triples, 0.4 s as the UNION; same rows).
+_LAYER_OF = (
+    "prov:wasDerivedFrom ?source . { ?source mskg:sourceLayer ?layer } "
+    "UNION { ?source dcterms:isPartOf ?doc . ?doc mskg:sourceLayer ?layer }"
+)
 
 # One branch per link, each with its property written out: rdflib evaluates a pattern with a
 # variable predicate over the whole graph before it reads the VALUES.
