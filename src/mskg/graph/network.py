@@ -233,18 +233,18 @@ class _Lookup:
 
     def objects(self, subject: Node, predicate: URIRef) -> list[Node]:
         if len(self.indexes) == 1:
-            return sorted(set(self.indexes[0].objects(subject, predicate)), key=_sort_key)
+            return sorted(set(self.indexes[0].objects(subject, predicate)), key=term_sort_key)
         found: set[Node] = set()
         for index in self.indexes:
             found.update(index.objects(subject, predicate))
-        return sorted(found, key=_sort_key)
+        return sorted(found, key=term_sort_key)
 
     def predicate_objects(self, subject: Node) -> list[tuple[URIRef, Node]]:
         found: set[tuple[URIRef, Node]] = set()
         for index in self.indexes:
             for p, objects in index.by_subject.get(subject, {}).items():
                 found.update((p, o) for o in objects)
-        return sorted(found, key=lambda po: (str(po[0]), _sort_key(po[1])))
+        return sorted(found, key=lambda po: (str(po[0]), term_sort_key(po[1])))
 
     def has_triples(self, subject: Node) -> bool:
         return any(subject in index.by_subject for index in self.indexes)
@@ -254,7 +254,7 @@ class _Lookup:
             return self._labels[node]
         label = ""
         for predicate in LABEL_PREDICATES:
-            label = _best_literal(self.objects(node, predicate))
+            label = best_literal(self.objects(node, predicate))
             if label:
                 break
         if not label:
@@ -264,7 +264,7 @@ class _Lookup:
 
     def text(self, node: Node, predicates: Iterable[URIRef]) -> str:
         for predicate in predicates:
-            value = _best_literal(self.objects(node, predicate))
+            value = best_literal(self.objects(node, predicate))
             if value:
                 return value
         return ""
@@ -280,22 +280,30 @@ def predicate_label(lookup: _Lookup, predicate: URIRef) -> str:
     return _camel_to_words(_local_name(predicate))
 
 
-def _sort_key(term: Node) -> tuple[int, str]:
+def term_sort_key(term: Node) -> tuple[int, str]:
+    """A total order of RDF terms: IRIs, then blank nodes, then literals, each by text."""
     return (0 if isinstance(term, URIRef) else 1 if isinstance(term, BNode) else 2, str(term))
 
 
-def _best_literal(values: Iterable[Node]) -> str:
-    """The English literal if there is one, else an untagged one, else the first other."""
+def preferred_literal(values: Iterable[Node]) -> Literal | None:
+    """The English literal if there is one, else an untagged one, else the first other (by
+    language tag, then text); None when no value is a literal."""
     literals = [v for v in values if isinstance(v, Literal)]
     if not literals:
-        return ""
+        return None
 
     def rank(lit: Literal) -> tuple[int, str, str]:
         lang = (lit.language or "").lower()
         order = 0 if lang in ("en", "en-gb", "en-us") else 1 if not lang else 2
         return (order, lang, str(lit))
 
-    return str(min(literals, key=rank))
+    return min(literals, key=rank)
+
+
+def best_literal(values: Iterable[Node]) -> str:
+    """The text of :func:`preferred_literal`, or "" when there is none."""
+    literal = preferred_literal(values)
+    return "" if literal is None else str(literal)
 
 
 def _camel_to_words(text: str) -> str:
@@ -385,7 +393,7 @@ def _vocabulary(lookup: _Lookup, subjects: Iterable[Node]) -> set[Node]:
 def _own(index: _Index, subject: Node) -> list[tuple[URIRef, Node]]:
     """The (predicate, object) pairs of ``subject`` in the indexed graph alone, sorted."""
     pairs = {(p, o) for p, objects in index.by_subject.get(subject, {}).items() for o in objects}
-    return sorted(pairs, key=lambda po: (str(po[0]), _sort_key(po[1])))
+    return sorted(pairs, key=lambda po: (str(po[0]), term_sort_key(po[1])))
 
 
 def _is_association(index: _Index, subject: Node) -> bool:
@@ -488,7 +496,7 @@ def to_networkx(graph: Graph, *, context: Graph | None = None) -> nx.MultiDiGrap
     graph, triples = _canonical(graph, list(graph))
     lookup = _Lookup(graph, context, triples)
     own = lookup.indexes[0]
-    subjects = sorted(own.by_subject, key=_sort_key)
+    subjects = sorted(own.by_subject, key=term_sort_key)
     vocabulary = _vocabulary(lookup, subjects)
     associations = [s for s in subjects if s not in vocabulary and _is_association(own, s)]
     association_set = set(associations)
@@ -572,9 +580,9 @@ def to_networkx(graph: Graph, *, context: Graph | None = None) -> nx.MultiDiGrap
 
     not_drawn_objects = association_set | source_nodes | fold_objects
     for a in associations:
-        subject = min(own.objects(a, RDF.subject), key=_sort_key)
-        predicate = min(own.objects(a, RDF.predicate), key=_sort_key)
-        obj = min(own.objects(a, RDF.object), key=_sort_key)
+        subject = min(own.objects(a, RDF.subject), key=term_sort_key)
+        predicate = min(own.objects(a, RDF.predicate), key=term_sort_key)
+        obj = min(own.objects(a, RDF.object), key=term_sort_key)
         if not isinstance(predicate, URIRef) or isinstance(subject, Literal):
             continue
         if isinstance(obj, Literal):
@@ -596,7 +604,7 @@ def to_networkx(graph: Graph, *, context: Graph | None = None) -> nx.MultiDiGrap
         for (u, v, p_iri), edge in sorted(edges.items()):
             if edge["associations"] or u.startswith("_:") or v.startswith("_:"):
                 continue
-            for a in sorted(described_by.get((u, p_iri, v), ()), key=_sort_key):
+            for a in sorted(described_by.get((u, p_iri, v), ()), key=term_sort_key):
                 qualify(edge, a)
 
     endpoints = {k[0] for k in edges} | {k[1] for k in edges}

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mskg.graph.network import preferred_literal, term_sort_key
 from mskg.prefixes import MSKG_IRI, RESOURCE_IRI, curie_or_iri
 from mskg.server.jobs import WARNING_HEADER, Answer, error_answer, header_list
 
@@ -459,7 +460,7 @@ class _View:
                 self.into[o][p].append(s)
 
     def objects(self, subject: Node, predicate: Node) -> list[Node]:
-        return sorted(set(self.out.get(subject, {}).get(predicate, [])), key=_sort_key)
+        return sorted(set(self.out.get(subject, {}).get(predicate, [])), key=term_sort_key)
 
     def text(self, subject: Node, predicates: Iterable[Node]) -> str:
         for predicate in predicates:
@@ -502,7 +503,7 @@ class _View:
                 statement, other_role
             ):
                 found.append(statement)
-        return sorted(set(found), key=_sort_key)
+        return sorted(set(found), key=term_sort_key)
 
     def described(self, role: Node) -> set[tuple[Node, Node]]:
         """(predicate, other end) of the statements whose ``role`` is the resource: facts that
@@ -518,25 +519,10 @@ class _View:
         return found
 
 
-def _sort_key(term: Node) -> tuple[int, str]:
-    from rdflib import Literal, URIRef
-
-    return (0 if isinstance(term, URIRef) else 2 if isinstance(term, Literal) else 1, str(term))
-
-
 def _best_literal(values: Iterable[Node]) -> str:
-    """The English literal if there is one, else an untagged one, else the first other."""
-    from rdflib import Literal
-
-    literals = [v for v in values if isinstance(v, Literal)]
-    if not literals:
-        return ""
-
-    def rank(lit: Literal) -> tuple[int, str, str]:
-        lang = (lit.language or "").lower()
-        return (0 if lang.startswith("en") else 1 if not lang else 2, lang, str(lit))
-
-    return _literal_text(min(literals, key=rank))
+    """The text shown for a node's preferred literal (durations in words as well)."""
+    literal = preferred_literal(values)
+    return "" if literal is None else _literal_text(literal)
 
 
 def _literal_text(literal: Node) -> str:

@@ -56,7 +56,7 @@ from mskg.graph.network import (
     vocabulary_namespaces,
 )
 from mskg.viz.select import NAME_PROPERTIES, construct_query, find_node
-from mskg.viz.style import _TREATMENT_GROUPS, GROUPS
+from mskg.viz.style import GROUPS, TREATMENT_GROUPS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -80,7 +80,7 @@ _FOLLOW = frozenset(
 _NO_EDGE = (RDF.type, *SOURCE_PREDICATES, *FOLD_PREDICATES)
 
 
-def _nameable(term: Node) -> bool:
+def nameable(term: Node) -> bool:
     """Whether ``term`` can be written into a query: an IRI that is valid."""
     from mskg.sparql.params import check_parameters
 
@@ -97,13 +97,13 @@ def _iri_text(text: str) -> bool:
     """Whether ``text`` could be an IRI: no space or character that IRIs exclude. Checked
     before ``URIRef(text)``, which logs a warning for such a text ("B cell")."""
     return not any(c.isspace() or c in '<>"{}|^`\\' or ord(c) < 0x20 for c in text) and (
-        _nameable(URIRef(text))
+        nameable(URIRef(text))
     )
 
 
 def _chunks(terms: Iterable[Node]) -> Iterator[str]:
     """The nameable ``terms``, sorted, as VALUES bodies of at most :data:`CHUNK` IRIs."""
-    names = sorted(str(t) for t in terms if _nameable(t))
+    names = sorted(str(t) for t in terms if nameable(t))
     for start in range(0, len(names), CHUNK):
         yield " ".join(f"<{iri}>" for iri in names[start : start + CHUNK])
 
@@ -206,7 +206,7 @@ class _Asker:
     # The store --------------------------------------------------------------------------------
 
     def _rows(self, sparql: str) -> list[tuple[Node | None, ...]]:
-        # Internal queries built here from IRIs checked by _nameable: no guard to parse them.
+        # Internal queries built here from IRIs checked by nameable: no guard to parse them.
         return self.store.query(sparql, guard=False, name="mskg viz").rows
 
     def _graph(self, sparql: str) -> Graph:
@@ -306,7 +306,7 @@ class _Asker:
             pending |= _followed(graph, parts)
         out = Graph()
         while True:
-            pending = {t for t in pending if _nameable(t)} - described
+            pending = {t for t in pending if nameable(t)} - described
             if not pending:
                 return out
             described |= pending
@@ -318,7 +318,7 @@ class _Asker:
         """The drawn nodes within ``hops`` edges of ``starts`` (those of ``starts`` that are
         drawn at all), with the edges between them, as on the whole graph's network.
         ``qualified=False`` leaves out the association nodes (edges without qualifiers)."""
-        ball = {t for t in starts if _nameable(t)}
+        ball = {t for t in starts if nameable(t)}
         frontier = set(ball)
         for _ in range(hops):
             if not frontier:
@@ -384,7 +384,7 @@ class _Asker:
 
     def treatments(self) -> set[Node]:
         """Every instance of a treatment class (the nodes find_node suggests)."""
-        classes = [c for g in GROUPS if g.key in _TREATMENT_GROUPS for c in g.classes]
+        classes = [c for g in GROUPS if g.key in TREATMENT_GROUPS for c in g.classes]
         rows = self._rows(
             f"SELECT DISTINCT ?t WHERE {{ ?t <{RDF.type}> ?c . FILTER(?c IN ({_iris(classes)})) }}"
         )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mskg.errors import QueryError, UnknownNameError, UsageError
-from mskg.viz.style import _TREATMENT_GROUPS, GROUPS, group_of
+from mskg.viz.style import GROUPS, TREATMENT_GROUPS, group_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -77,14 +77,14 @@ def find_node(network: nx.MultiDiGraph, name: str) -> str:
         if any(folded == candidate.casefold() for candidate in _names(attrs))
     ]
     if hits:
-        hits.sort(key=lambda n: (group_of(network.nodes[n]).key not in _TREATMENT_GROUPS, n))
+        hits.sort(key=lambda n: (group_of(network.nodes[n]).key not in TREATMENT_GROUPS, n))
         return str(hits[0])
     # Suggest treatments only: a near miss of "rituximab" should not offer "chemotherapy drug".
     candidates = sorted(
         {
             c
             for _, attrs in network.nodes(data=True)
-            if group_of(attrs).key in _TREATMENT_GROUPS
+            if group_of(attrs).key in TREATMENT_GROUPS
             for c in _names(attrs)
         }
     )

@@ -163,7 +163,8 @@ EDGE_STYLE: dict[str, dict[str, Any]] = {
 FATAL_EXTRA_WIDTH = 1.8
 
 
-_TREATMENT_GROUPS = frozenset({"dmt", "relapse", "treatment"})
+#: The groups that are treatments: drawn as diamonds, and the rows of the effect matrix.
+TREATMENT_GROUPS = frozenset({"dmt", "relapse", "treatment"})
 
 
 def group_of(attrs: dict[str, Any]) -> Group:

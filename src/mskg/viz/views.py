@@ -41,9 +41,9 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from mskg.graph.network import _best_literal
+from mskg.graph.network import best_literal
 from mskg.viz.labels import duration_days, humanize_duration
-from mskg.viz.style import _TREATMENT_GROUPS, group_of
+from mskg.viz.style import TREATMENT_GROUPS, group_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -157,9 +157,9 @@ def _select(source: Graph | Store, sparql: str) -> list[tuple[Node | None, ...]]
 
 
 def _values(iris: Iterable[str]) -> str:
-    from mskg.viz.fetch import _nameable
+    from mskg.viz.fetch import nameable
 
-    return " ".join(f"<{iri}>" for iri in sorted(set(iris)) if _nameable(URIRef(iri)))
+    return " ".join(f"<{iri}>" for iri in sorted(set(iris)) if nameable(URIRef(iri)))
 
 
 def drawn_treatments(network: nx.MultiDiGraph) -> list[dict[str, str]]:
@@ -167,7 +167,7 @@ def drawn_treatments(network: nx.MultiDiGraph) -> list[dict[str, str]]:
     found = [
         {"id": str(n), "label": str(attrs.get("label") or n)}
         for n, attrs in network.nodes(data=True)
-        if group_of(attrs).key in _TREATMENT_GROUPS
+        if group_of(attrs).key in TREATMENT_GROUPS
     ]
     return sorted(found, key=lambda t: (t["label"].lower(), t["id"]))
 
@@ -226,7 +226,7 @@ def effect_matrix(
         for found in cell.values():
             if len(found) > 1:
                 found.discard("")
-    effect_ids = sorted(labels, key=lambda e: (_best_literal(labels[e]).lower() or e, e))
+    effect_ids = sorted(labels, key=lambda e: (best_literal(labels[e]).lower() or e, e))
     symptoms: dict[str, dict[str, list[Node]]] = {}
     if effect_ids:
         for effect, symptom, symptom_label in _select(source, _SYMPTOMS % _values(effect_ids)):
@@ -236,9 +236,9 @@ def effect_matrix(
     effects = [
         {
             "id": e,
-            "label": _best_literal(labels[e]) or e,
+            "label": best_literal(labels[e]) or e,
             "symptoms": sorted(
-                (_best_literal(names) or s for s, names in symptoms.get(e, {}).items()),
+                (best_literal(names) or s for s, names in symptoms.get(e, {}).items()),
                 key=str.lower,
             ),
         }
@@ -308,7 +308,7 @@ def dosing_timeline(
         return "" if value is None else str(value)
 
     def label(iri: str, vals: dict[str, list[Node]]) -> str:
-        return _best_literal(vals.get("http://www.w3.org/2000/01/rdf-schema#label", [])) or iri
+        return best_literal(vals.get("http://www.w3.org/2000/01/rdf-schema#label", [])) or iri
 
     schema = "http://schema.org/"
     for treatment in treatments:
@@ -384,7 +384,7 @@ def _phase(iri: str, vals: dict[str, list[Node]], layers: list[str]) -> dict[str
     unit = first("doseUnit", "http://schema.org/")
     return {
         "id": iri,
-        "label": _best_literal(vals.get("http://www.w3.org/2000/01/rdf-schema#label", [])) or iri,
+        "label": best_literal(vals.get("http://www.w3.org/2000/01/rdf-schema#label", [])) or iri,
         "type": {
             "InitialPhase": "initial",
             "RepeatCoursePhase": "repeat",
