@@ -34,7 +34,7 @@ from mskg.sparql.results import QueryResult
 from mskg.stores import open_store, run_query
 from mskg.stores.endpoint import SparqlStore
 from mskg.stores.memory import MemoryStore
-from test_server import Listener, _free_port, stop_process
+from test_server import STORE_TIMEOUT, Listener, _free_port, stop_process
 from test_store import CANONICALISED, EXTRA_TTL, assert_same_rows, layered_queries
 
 pytestmark = pytest.mark.virtuoso
@@ -185,7 +185,7 @@ def loaded(virtuoso: Virtuoso) -> SparqlStore:
         env.setenv("MSKG_GSP_PASSWORD", virtuoso.password)
         store = f"sparql:{virtuoso.url()}"
         assert main(["load", "--store", store, "--graph", str(GRAPH_DIR), "--no-progress"]) == 0
-    sparql = open_store(store)
+    sparql = open_store(store, timeout=STORE_TIMEOUT)
     assert isinstance(sparql, SparqlStore)
     return sparql
 
@@ -300,7 +300,7 @@ def test_load_fills_the_named_graph(loaded: SparqlStore, memory: MemoryStore) ->
     assert loaded.count() == memory.count()
     assert loaded.stats().as_dict() == memory.stats().as_dict()
     # Without default-graph-uri Virtuoso queries the union of all its graphs, its own included.
-    everything = SparqlStore(loaded.url.split("?", 1)[0])
+    everything = SparqlStore(loaded.url.split("?", 1)[0], timeout=STORE_TIMEOUT)
     assert everything.count() > loaded.count()
 
 
@@ -387,11 +387,11 @@ def test_append_and_replace_a_second_graph(
     more.write_text("<http://example.org/drug2> <http://example.org/causes> <http://x/e> .\n")
     other = f"sparql:{virtuoso.url('urn:x-mskg:other')}"
     assert main(["load", "--store", other, "--no-graph", str(extra), "--no-progress"]) == 0
-    assert open_store(other).count() == 4
+    assert open_store(other, timeout=STORE_TIMEOUT).count() == 4
     assert main(["load", "--store", other, "--append", str(more), "--no-progress"]) == 0
-    assert open_store(other).count() == 5
+    assert open_store(other, timeout=STORE_TIMEOUT).count() == 5
     assert main(["load", "--store", other, "--no-graph", str(more), "--no-progress"]) == 0
-    assert open_store(other).count() == 1
+    assert open_store(other, timeout=STORE_TIMEOUT).count() == 1
     assert loaded.count() == before
 
 
@@ -478,7 +478,7 @@ def test_a_failed_put_is_not_undone_by_virtuoso(virtuoso: Virtuoso, credentials:
     """What bench/README.md says of Virtuoso 7.2's Graph Store: a PUT that fails part way has
     already emptied the graph and written what came before the failure (Oxigraph: nothing)."""
     target = virtuoso.url("urn:x-mskg:broken")
-    store = SparqlStore(target)
+    store = SparqlStore(target, timeout=STORE_TIMEOUT)
     store.load([GRAPH_DIR / "ontology.ttl"])
     assert store.count() > 100
     body = b'<http://x/s> <http://x/p> "1" .\n<http://x/s> <http://x/p> "2" .\n<http://x/s> x .\n'

@@ -194,11 +194,11 @@ def test_command_on_the_store(
 
 
 def test_sparql_endpoint_draws_what_memory_draws(graph: Graph, tmp_path: Path) -> None:
-    from test_server import running_oxigraph
+    from test_server import STORE_TIMEOUT, running_oxigraph
 
     with running_oxigraph(tmp_path / "db") as (url, _process):
         assert main(["load", "--store", f"sparql:{url}", "--graph", str(GRAPH_DIR)]) == 0
-        store = open_store(f"sparql:{url}")
+        store = open_store(f"sparql:{url}", timeout=STORE_TIMEOUT)
         copied = store.to_graph()
         for focus, hops in FOCI[:2]:
             drawn = build_network(store, focus=focus, hops=hops)
