@@ -164,3 +164,28 @@ def test_ublituximab_comes_from_its_label_alone(graph: Graph, label: Graph, arti
             document = graph.value(source, DCTERMS.isPartOf)
             assert graph.value(document, MSKG.labelOf) == drug, (statement, source)
     assert (drug, None, None) not in article and (None, None, drug) not in article
+
+
+def test_ocrelizumab_maintenance_starts_six_months_after_the_first_infusion(
+    label: Graph,
+) -> None:
+    """2.3 (as the maker's dosing page restates the label): 300 mg, 300 mg two weeks later, then
+    600 mg every 6 months, the first of them 6 months after the first infusion of the start."""
+    regimen = label.value(MSKR.ocrelizumab, MSKG.hasDosingRegimen)
+    phases = {label.value(p, MSKG.phaseType): p for p in label.objects(regimen, MSKG.hasPhase)}
+    start, maintenance = phases[MSKG.InitialPhase], phases[MSKG.MaintenancePhase]
+    assert (label.value(start, SCHEMA.doseValue), label.value(start, MSKG.numberOfDoses)) == (
+        Literal(300),
+        Literal(2),
+    )
+    assert str(label.value(start, MSKG.doseInterval)) == "P14D"
+    assert label.value(maintenance, SCHEMA.doseValue) == Literal(600)
+    assert str(label.value(maintenance, MSKG.doseInterval)) == "P6M"
+    assert str(label.value(maintenance, MSKG.startsAfter)) == "P6M"
+    section = MSKR["label-ocrevus-s2-3"]
+    assert section in set(label.objects(maintenance, PROV.wasDerivedFrom))
+    assert label.value(section, MSKG.sectionNumber) == Literal("2.3")
+    document = label.value(section, DCTERMS.isPartOf)
+    assert label.value(document, MSKG.labelOf) == MSKR.ocrelizumab
+    urls = {str(url) for url in label.objects(document, SCHEMA.url)}
+    assert "https://www.ocrevus.com/hcp/dosing/administration.html" in urls

@@ -160,9 +160,13 @@ def test_ocrelizumab_split_first_dose_then_every_six_months(views: dict[str, Any
             for a, b in zip(maintenance["times"][:-1], maintenance["times"][1:], strict=True)
         }
         assert gaps == {round(6 * MONTH, 3)}
-        # No start of its own: it follows the last starting dose by one interval.
-        assert maintenance["times"][0] == pytest.approx(14 + 6 * MONTH)
         assert maintenance["times"][-1] <= WINDOW_DAYS and maintenance["continues"]
+    # The label (2.3) starts the 6-monthly doses 6 months after the first infusion; the article
+    # gives no start, so they follow the last starting dose by one interval.
+    label_start = regimen(views, "ocrelizumab", "label")["phases"][1]["times"][0]
+    assert label_start == pytest.approx(6 * MONTH)
+    article_start = regimen(views, "ocrelizumab", "article")["phases"][1]["times"][0]
+    assert article_start == pytest.approx(14 + 6 * MONTH)
 
 
 def test_mitoxantrone_cumulative_cap(views: dict[str, Any]) -> None:
@@ -216,7 +220,7 @@ def test_a_changed_schedule_moves_on_the_timeline(graph: Graph) -> None:
     assert maintenance["times"][:2] == [YEAR, pytest.approx(YEAR + 4 * MONTH, abs=0.001)]
     # The label's regimen, unchanged, stays where it was.
     _, label = regimen(views, "ocrelizumab", "label")["phases"]
-    assert label["times"][0] == pytest.approx(14 + 6 * MONTH)
+    assert label["times"][0] == pytest.approx(6 * MONTH)
 
 
 # --- the page and the stores ---------------------------------------------------------------
