@@ -346,6 +346,19 @@ def test_warnings_and_construct_answers(driver: Any, server: MskgHTTPServer) -> 
         "return [...document.querySelectorAll('#warnings .warning')].map(p => p.textContent)"
     )
     assert any("hasCommonAdverseEffect" in w for w in warnings), warnings
+    # a warning quoting graph-like text shows it as text, markup and all
+    hostile = 'SELECT ?d WHERE { ?d rdfs:label "<img src=x onerror=alert(1)>" }'
+    page.js(
+        "window.mskgWorkbench.yasqe.setValue(arguments[0]);document.getElementById('run').click()",
+        hostile,
+    )
+    page.wait_for_answer()
+    (shown,) = page.js(
+        "return [...document.querySelectorAll('#warnings .warning')].map(p => p.textContent)"
+    )
+    assert shown.startswith('warning: line 1, column 33: "<img src=x onerror=alert(1)>"')
+    assert "strings tagged @en" in shown
+    assert page.js("return document.querySelectorAll('#warnings *:not(p)').length") == 0
     construct = (
         "PREFIX mskg: <https://w3id.org/mskg/ontology/>\n"
         "PREFIX mskr: <https://w3id.org/mskg/resource/>\n"
