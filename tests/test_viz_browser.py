@@ -1040,6 +1040,18 @@ def test_two_hop_focus_labels_its_outer_nodes(driver: Any, graph: Graph, tmp_pat
     assert len(labelled_outer) >= 0.6 * len(outer), (len(labelled_outer), len(outer))
     assert_no_word_split(page)
     page.screenshot("viz-focus-two-hops.png")
+    # The rest wait for room: zoomed in on one of them, it is labelled, still without overlaps.
+    left_out = sorted(outer - labelled_outer)
+    for node in left_out[:3]:
+        page.js(
+            "var at = network.getPositions([arguments[0]])[arguments[0]];"
+            "network.moveTo({scale: 2.0, position: at})",
+            node,
+        )
+        page.settle()
+        zoomed = [x for x in page.node_labels() if x["drawn"]]
+        assert node in {x["id"] for x in zoomed}, node
+        assert_no_stacked_labels(zoomed)
     assert page.errors() == []
     assert page.outside_requests() == []
 
