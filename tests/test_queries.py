@@ -807,7 +807,8 @@ def test_dosing_schedules(graph: Graph) -> None:
     assert set(col(one, "drugIri")) == {MSKR + "ocrelizumab"}
     # The labels' section 2 gives the amounts: Lemtrada 12 mg a day (and further courses if
     # needed), Tysabri 300 mg every 4 weeks, mitoxantrone in MS 12 mg/m2 every 3 months, Ocrevus
-    # as the article; Rituxan's read regimen is the one for pemphigus vulgaris.
+    # as the article, with the first 6-monthly dose 6 months after the first infusion (2.3);
+    # Rituxan's read regimen is the one for pemphigus vulgaris.
     label = run(graph, "dosing-schedules", source="label")
     ms_drugs = {"alemtuzumab", "mitoxantrone", "natalizumab", "ocrelizumab", "rituximab"}
     assert [r for r in cols(label, *names, "startsAfter") if r[0] in ms_drugs] == [
@@ -817,7 +818,7 @@ def test_dosing_schedules(graph: Graph) -> None:
         ("mitoxantrone", "1", "12", "mg/m2", "P3M", "", ""),
         ("natalizumab", "1", "300", "mg", "P28D", "", ""),
         ("ocrelizumab", "1", "300", "mg", "P14D", "2", ""),
-        ("ocrelizumab", "2", "600", "mg", "P6M", "", ""),
+        ("ocrelizumab", "2", "600", "mg", "P6M", "", "P6M"),
         ("rituximab", "1", "1000", "mg", "P14D", "2", ""),
         ("rituximab", "2", "500", "mg", "P6M", "", "P1Y"),
     ]
