@@ -135,8 +135,6 @@ def header_list(values: Iterable[str], limit: int = 4000) -> str:
 GRAPH_MAX_NODES = 500
 GRAPH_MAX_HOPS = 3
 _GRAPH_PARAMS = ("node", "focus", "hops")
-#: Characters no IRI holds (RFC 3987); a value with one is refused before any store sees it.
-_NOT_IN_IRI = frozenset('<>"{}|\\^` ')
 
 
 def graph_params(params: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -145,6 +143,7 @@ def graph_params(params: dict[str, list[str]]) -> dict[str, list[str]]:
     (0 to :data:`GRAPH_MAX_HOPS`, default 1). Raises :class:`UsageError` (a 400) otherwise."""
     from mskg.errors import UsageError
     from mskg.prefixes import expand_curie
+    from mskg.sparql.params import valid_iri
 
     unknown = sorted(set(params) - set(_GRAPH_PARAMS))
     if unknown:
@@ -174,7 +173,7 @@ def graph_params(params: dict[str, list[str]]) -> dict[str, list[str]]:
             if (
                 not iri.startswith(("http://", "https://", "urn:"))
                 or len(iri) > 2000
-                or any(c in _NOT_IN_IRI or ord(c) < 32 for c in iri)
+                or not valid_iri(iri)
             ):
                 shown = node if len(node) <= 100 else node[:100] + "..."
                 raise UsageError(
@@ -205,14 +204,14 @@ def _graph_page(store: Store, params: dict[str, list[str]]) -> Answer:
             f"the store holds {count} triples; the graph page draws at most "
             f"{GRAPH_PAGE_MAX_TRIPLES}: use `mskg viz --focus NAME` or a CONSTRUCT query",
         )
-    from mskg.viz.page import build_network, render_html
+    from mskg.viz.page import build_network, page_title, render_html
 
     title = "mskg"
     if "focus" in params:
         hops = int(params["hops"][0])
         focus = params["focus"][0]
         network = build_network(store, focus=focus, hops=hops)
-        title = f"mskg: {focus} ({hops} hop{'s' if hops != 1 else ''})"
+        title = page_title(focus=focus, hops=hops)
     else:
         network = build_network(store)
         if "node" in params:

@@ -265,19 +265,12 @@ def _construct(store: Store, sparql: str) -> Graph:
 
 def _writable(node: Node) -> bool:
     """Whether ``node`` is an IRI that can be written into a query as ``<...>``: graph IRIs
-    are untrusted (one with ``>`` or a space would end the IRI there)."""
-    from rdflib import URIRef
+    are untrusted (one with ``>`` or a space would end the IRI there). Stricter than
+    :func:`mskg.viz.fetch.nameable` by refusing any Unicode space too, as these pages always
+    have."""
+    from mskg.viz.fetch import nameable
 
-    from mskg.errors import UsageError
-    from mskg.sparql.params import check_parameters
-
-    if not isinstance(node, URIRef) or any(c.isspace() or c in '<>"{}|^`\\' for c in node):
-        return False
-    try:
-        check_parameters({"node": [node]})
-    except UsageError:
-        return False
-    return True
+    return nameable(node) and not any(c.isspace() for c in str(node))
 
 
 def labels(store: Store, graphs: Iterable[Graph], types: bool = False) -> Graph:

@@ -327,6 +327,12 @@ def inject_values(sparql: str, bound: Mapping[str, Sequence[Node]]) -> str:
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
+def valid_iri(text: str) -> bool:
+    r"""Whether ``text`` can stand between ``<`` and ``>`` in SPARQL (an IRIREF): not empty, and
+    no space, control character or any of ``<>"{}|^`\``."""
+    return bool(text) and not _BAD_IRI.search(text)
+
+
 _IRI_SCHEME = re.compile(r"(?:https?|urn|file|mailto|ftp):", re.IGNORECASE)
 
 
@@ -356,7 +362,7 @@ def check_parameter_values(params: Mapping[str, str | Sequence[str]] | None) -> 
                 prefixed = _PREFIXED_NAME.fullmatch(text)
                 if prefixed and (prefixed.group(1) or "") in PREFIXES:
                     iri = text
-            if iri is not None and (not iri or _BAD_IRI.search(iri)):
+            if iri is not None and not valid_iri(iri):
                 raise _bad_iri(name, iri)
 
 
@@ -367,7 +373,7 @@ def check_parameters(bound: Mapping[str, Sequence[Node]]) -> None:
 
     for name, nodes in bound.items():
         for node in nodes:
-            if isinstance(node, URIRef) and (not str(node) or _BAD_IRI.search(str(node))):
+            if isinstance(node, URIRef) and not valid_iri(str(node)):
                 raise _bad_iri(name, str(node))
 
 

@@ -82,15 +82,9 @@ _NO_EDGE = (RDF.type, *SOURCE_PREDICATES, *FOLD_PREDICATES)
 
 def nameable(term: Node) -> bool:
     """Whether ``term`` can be written into a query: an IRI that is valid."""
-    from mskg.sparql.params import check_parameters
+    from mskg.sparql.params import valid_iri
 
-    if not isinstance(term, URIRef):
-        return False
-    try:
-        check_parameters({"term": [term]})
-    except UsageError:
-        return False
-    return True
+    return isinstance(term, URIRef) and valid_iri(str(term))
 
 
 def _iri_text(text: str) -> bool:

@@ -573,13 +573,19 @@ def visualize(
         graph, focus=focus, hops=hops, query=query, query_name=query_name, types=types
     )
     if title is None:
-        title = "mskg"
-        if focus is not None:
-            title += f": {focus} ({hops} hop{'s' if hops != 1 else ''})"
-        if query_name is not None:
-            title += f": {query_name}"
+        title = page_title(focus=focus, hops=hops, query_name=query_name)
     text = render_html(network, title=title, physics_threshold=physics_threshold)
     return write_html(text, out), network
+
+
+def page_title(*, focus: str | None = None, hops: int = 1, query_name: str | None = None) -> str:
+    """The page's title: "mskg", then the focus and its hops, then the named query drawn."""
+    title = "mskg"
+    if focus is not None:
+        title += f": {focus} ({hops} hop{'s' if hops != 1 else ''})"
+    if query_name is not None:
+        title += f": {query_name}"
+    return title
 
 
 def open_in_browser(path: Path) -> bool:
