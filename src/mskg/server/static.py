@@ -67,14 +67,14 @@ def static_file(name: str, root: Path = STATIC_DIR) -> StaticAnswer:
     entry = STATIC_FILES.get(name)
     if entry is None:
         raise StaticRefused(name)
-    body = _read(root, entry.path)
-    headers = {"Cache-Control": _LONG_CACHE if entry.versioned else _REVALIDATE}
-    headers["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    body, etag = _read(root, entry.path)
+    headers = {"Cache-Control": _LONG_CACHE if entry.versioned else _REVALIDATE, "ETag": etag}
     return StaticAnswer(body, entry.content_type, headers)
 
 
 @functools.lru_cache(maxsize=32)
-def _read(root: Path, relative: str) -> bytes:
+def _read(root: Path, relative: str) -> tuple[bytes, str]:
+    """The file's bytes and its ETag, read and hashed once per process."""
     base = root.resolve()
     file = base / relative
     # Every component is checked: a symlinked folder would lead out as well as a symlinked file.
@@ -85,7 +85,8 @@ def _read(root: Path, relative: str) -> bytes:
             raise StaticRefused(relative)
     if not file.resolve().is_relative_to(base) or not file.is_file():
         raise StaticRefused(relative)
-    return file.read_bytes()
+    body = file.read_bytes()
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def static_url(name: str) -> str:
