@@ -115,11 +115,15 @@ def resource_request(path: str, accept: str, fmt: str | None) -> ResourceRequest
     return ResourceRequest(iri, chosen)
 
 
+#: The server paths that answer for the graph's two namespaces (:func:`iri_of_path` and back).
+_SERVED_NAMESPACES = (("/resource/", RESOURCE_IRI), ("/ontology/", MSKG_IRI))
+
+
 def iri_of_path(path: str) -> str | None:
     """The graph IRI a server path stands for, or None when the path names none."""
     if path.rstrip("/") == "/ontology":
         return ONTOLOGY_IRI
-    for prefix, namespace in (("/resource/", RESOURCE_IRI), ("/ontology/", MSKG_IRI)):
+    for prefix, namespace in _SERVED_NAMESPACES:
         if path.startswith(prefix):
             # Undecodable bytes become U+FFFD, which no name has.
             name = urllib.parse.unquote(path[len(prefix) :], errors="replace")
@@ -132,7 +136,7 @@ def path_of_iri(iri: str) -> str | None:
     namespaces (or one whose name no path can carry)."""
     if iri == ONTOLOGY_IRI:
         return "/ontology"
-    for prefix, namespace in (("/resource/", RESOURCE_IRI), ("/ontology/", MSKG_IRI)):
+    for prefix, namespace in _SERVED_NAMESPACES:
         if iri.startswith(namespace):
             name = iri[len(namespace) :]
             return prefix + name if _NAME.fullmatch(name) else None
